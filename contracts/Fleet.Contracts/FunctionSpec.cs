@@ -1,0 +1,31 @@
+namespace Fleet.Contracts;
+
+/// <summary>A registered function as every service sees it. Facade-neutral.</summary>
+public sealed record FunctionSpec
+{
+    /// <summary>Globally unique name, URL-safe.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Canonical runtime: <see cref="Runtimes.Python"/> or <see cref="Runtimes.Node"/>.</summary>
+    public required string Runtime { get; init; }
+
+    /// <summary>Python: <c>module.function</c>; Node: a file path relative to the code directory.</summary>
+    public required string Handler { get; init; }
+
+    /// <summary>Memory reserved for, and enforced on, each instance.</summary>
+    public required int MemoryMB { get; init; }
+
+    /// <summary>Max cores per instance; 0 or negative means no cap.</summary>
+    public double CpuDemand { get; init; }
+
+    /// <summary>A call running longer than this is stopped and fails.</summary>
+    public required int TimeoutSeconds { get; init; }
+
+    /// <summary>SHA-256 (lower-case hex) of the code package; the bytes live in the store once.</summary>
+    public required string PackageHash { get; init; }
+
+    /// <summary>Changes whenever a function of this name is created anew, so stale warm instances are never reused.</summary>
+    public required string Generation { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}

@@ -1,0 +1,33 @@
+namespace Fleet.Contracts;
+
+/// <summary>Worker (or scheduler, when refused) → gateway: how a call ended. Also the stored outcome of async calls.</summary>
+public sealed record InvocationResult
+{
+    public required string RequestId { get; init; }
+
+    public required InvocationStatus Status { get; init; }
+
+    /// <summary>The runtime's JSON encoding of the handler's return value ("" when none).</summary>
+    public string Result { get; init; } = "";
+
+    /// <summary>Captured stdout + "\n" + stderr when ReturnOutput was asked for.</summary>
+    public string Output { get; init; } = "";
+
+    /// <summary>Why it failed, for operators and for facades that show errors; never logged.</summary>
+    public string Error { get; init; } = "";
+
+    public bool IsWarmStart { get; init; }
+
+    /// <summary>Seconds from arrival at the gateway to the handler starting.</summary>
+    public double InitTime { get; init; }
+
+    /// <summary>Seconds inside the instance running the handler.</summary>
+    public double Duration { get; init; }
+
+    /// <summary>Seconds from arrival at the gateway to the result being available.</summary>
+    public double ResponseTime { get; init; }
+
+    public string WorkerId { get; init; } = "";
+
+    public DateTimeOffset CompletedAt { get; init; }
+}

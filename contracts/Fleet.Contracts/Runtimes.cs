@@ -1,0 +1,8 @@
+namespace Fleet.Contracts;
+
+/// <summary>The canonical runtime names workers understand.</summary>
+public static class Runtimes
+{
+    public const string Python = "python";
+    public const string Node = "node";
+}

@@ -1,0 +1,29 @@
+namespace Fleet.Contracts;
+
+/// <summary>Worker → every scheduler (published): capacity and warm instances, about once a second.</summary>
+public sealed record WorkerHeartbeat
+{
+    public required string WorkerId { get; init; }
+
+    /// <summary>The worker's own queue, for placing work on it.</summary>
+    public required Uri Address { get; init; }
+
+    public required int Slots { get; init; }
+
+    public required int BusySlots { get; init; }
+
+    public required int MemoryBudgetMB { get; init; }
+
+    /// <summary>Memory reserved by live instances, idle or busy.</summary>
+    public required int MemoryUsedMB { get; init; }
+
+    public required double Cpus { get; init; }
+
+    /// <summary>Idle warm instances by function name.</summary>
+    public required IReadOnlyDictionary<string, int> IdleWarm { get; init; }
+
+    /// <summary>Stopping: place nothing more on it.</summary>
+    public bool Draining { get; init; }
+
+    public required DateTimeOffset SentAt { get; init; }
+}

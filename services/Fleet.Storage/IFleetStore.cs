@@ -1,0 +1,48 @@
+using Fleet.Contracts;
+
+namespace Fleet.Storage;
+
+/// <summary>
+/// The one store every service uses: functions, content-addressed packages and async call records.
+/// Document-shaped so that other backends (MongoDB) can be added without touching the services.
+/// PostgreSQL for the distributed fleet, SQLite for the standalone process; one contract test suite runs against both.
+/// </summary>
+public interface IFleetStore
+{
+    /// <summary>Applies pending migrations; safe to call from several processes at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when the store answers a trivial query.</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Registers a function; false (and no change) when one of that name exists.</summary>
+    Task<bool> TryCreateFunctionAsync(FunctionSpec function, CancellationToken cancellationToken);
+
+    Task<FunctionSpec?> GetFunctionAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a function and returns what was deleted, or null when there was none.</summary>
+    Task<FunctionSpec?> DeleteFunctionAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>All function names in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListFunctionNamesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores package bytes under their SHA-256 hash; a second put of the same hash is a no-op.</summary>
+    Task PutPackageAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
+
+    Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken);
+
+    /// <summary>Records async calls as queued (one round trip for the batch). Ids are unique.</summary>
+    Task RecordCallsAsync(IReadOnlyList<CallRecord> calls, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores outcomes of queued calls. Conditional: a call that already has an outcome keeps it (the first
+    /// result wins, so a redelivered invocation never overwrites). Returns how many calls changed.
+    /// </summary>
+    Task<int> CompleteCallsAsync(IReadOnlyList<InvocationResult> results, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>The call, or null when unknown or expired.</summary>
+    Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes records whose expiry has passed; returns how many.</summary>
+    Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}

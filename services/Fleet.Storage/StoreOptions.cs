@@ -1,0 +1,15 @@
+namespace Fleet.Storage;
+
+public sealed class StoreOptions
+{
+    public const string SectionName = "Store";
+
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>Npgsql or Microsoft.Data.Sqlite connection string. Secrets come from the environment (Store__ConnectionString).</summary>
+    public string ConnectionString { get; set; } = "Data Source=.fleet/data/fleet.db";
+
+    /// <summary>How long an async call's record is kept after it completes (and before, while queued).</summary>
+    public int CallRetentionSeconds { get; set; } = 1800;
+}

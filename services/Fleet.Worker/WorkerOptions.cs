@@ -1,0 +1,37 @@
+namespace Fleet.Worker;
+
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>Unique per worker process; generated when empty.</summary>
+    public string WorkerId { get; set; } = "";
+
+    /// <summary>Invocations this worker runs at once.</summary>
+    public int Slots { get; set; } = 8;
+
+    /// <summary>Memory all live instances of this worker may reserve together (each reserves its function's MemoryMB).</summary>
+    public int MemoryBudgetMB { get; set; } = 4096;
+
+    /// <summary>Cores offered to the fleet; 0 means the machine's processor count.</summary>
+    public double Cpus { get; set; }
+
+    /// <summary>An idle instance is stopped after this long without a call.</summary>
+    public int KeepAliveSeconds { get; set; } = 600;
+
+    /// <summary>Live instances of one function on this worker, at most.</summary>
+    public int MaxInstancesPerFunction { get; set; } = 16;
+
+    /// <summary>Unpacked packages and instance scratch space; under the git-ignored .fleet folder by default.</summary>
+    public string DataDirectory { get; set; } = ".fleet/work";
+
+    public string PythonPath { get; set; } = "/usr/bin/python3";
+
+    public string NodePath { get; set; } = "/usr/bin/node";
+
+    /// <summary>Processes (and threads) one instance may have.</summary>
+    public int MaxProcesses { get; set; } = 64;
+
+    /// <summary>Run instances under bubblewrap. Turning it off is for development on machines without it only.</summary>
+    public bool Sandbox { get; set; } = true;
+}
