@@ -1,10 +1,21 @@
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+
 namespace Fleet.Gateway;
 
 internal static class Program
 {
     public static async Task Main(string[] args)
     {
-        var app = WebApplication.CreateBuilder(args).Build();
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults("fleet-gateway");
+        builder.Services.AddFleetStore(builder.Configuration);
+        builder.AddFleetBus(GatewayModule.Register(builder));
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<IFleetStore>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        app.MapHealthEndpoints();
+        app.MapGateway();
         await app.RunAsync();
     }
 }

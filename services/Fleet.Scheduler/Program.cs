@@ -1,10 +1,20 @@
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+
 namespace Fleet.Scheduler;
 
 internal static class Program
 {
     public static async Task Main(string[] args)
     {
-        var app = WebApplication.CreateBuilder(args).Build();
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults("fleet-scheduler");
+        builder.Services.AddFleetStore(builder.Configuration);
+        builder.AddFleetBus(SchedulerModule.Register(builder));
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<IFleetStore>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        app.MapHealthEndpoints();
         await app.RunAsync();
     }
 }

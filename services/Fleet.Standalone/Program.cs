@@ -1,10 +1,26 @@
+using Fleet.Gateway;
+using Fleet.Scheduler;
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+using Fleet.Worker;
+
 namespace Fleet.Standalone;
 
+/// <summary>Gateway, scheduler and one worker in one process: in-memory bus, SQLite under .fleet/, http://127.0.0.1:8080.</summary>
 internal static class Program
 {
     public static async Task Main(string[] args)
     {
-        var app = WebApplication.CreateBuilder(args).Build();
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults("fleet-standalone");
+        builder.Services.AddFleetStore(builder.Configuration);
+        builder.AddFleetBus(GatewayModule.Register(builder), SchedulerModule.Register(builder), WorkerModule.Register(builder));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<IFleetStore>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        app.MapHealthEndpoints();
+        app.MapGateway();
         await app.RunAsync();
     }
 }

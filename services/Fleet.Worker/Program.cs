@@ -1,10 +1,21 @@
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+
 namespace Fleet.Worker;
 
 internal static class Program
 {
     public static async Task Main(string[] args)
     {
-        var app = WebApplication.CreateBuilder(args).Build();
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults("fleet-worker");
+        builder.Services.AddFleetStore(builder.Configuration);
+        builder.AddFleetBus(WorkerModule.Register(builder));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
+
+        var app = builder.Build();
+        await app.Services.GetRequiredService<IFleetStore>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        app.MapHealthEndpoints();
         await app.RunAsync();
     }
 }

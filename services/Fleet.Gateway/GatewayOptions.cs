@@ -1,0 +1,24 @@
+namespace Fleet.Gateway;
+
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>When set (from the environment: Gateway__AccessToken), every route but health needs <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
+    public string AccessToken { get; set; } = "";
+
+    /// <summary>Larger request bodies are answered 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>A function's timeout when its definition names none.</summary>
+    public int DefaultTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>The longest timeout a function may ask for.</summary>
+    public int MaxTimeoutSeconds { get; set; } = 900;
+
+    /// <summary>How long a sync call may wait for a slot on top of its function's timeout before it fails.</summary>
+    public int QueueWaitSeconds { get; set; } = 30;
+
+    /// <summary>How long a definition is served from the gateway's cache; deletions invalidate it at once.</summary>
+    public int FunctionCacheSeconds { get; set; } = 5;
+}

@@ -1,0 +1,69 @@
+using Fleet.Contracts;
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Gateway.Invocations;
+
+/// <summary>
+/// The facade-neutral invocation pipeline: sync calls are requests answered straight by the worker (or by the
+/// scheduler when refused); async calls are recorded as queued, then sent, and their outcomes polled from the store.
+/// </summary>
+internal sealed class Invoker : IAsyncDisposable
+{
+    private readonly IRequestClient<InvokeFunction> _scheduler;
+    private readonly ISendEndpointProvider _sender;
+    private readonly IFleetStore _store;
+    private readonly Batcher<CallRecord> _recorder;
+    private readonly GatewayOptions _options;
+    private readonly TimeSpan _retention;
+    private readonly TimeProvider _time;
+
+    public Invoker(
+        IClientFactory clients, ISendEndpointProvider sender, IFleetStore store,
+        IOptions<GatewayOptions> options, IOptions<StoreOptions> storeOptions, TimeProvider time)
+    {
+        _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
+        _sender = sender;
+        _store = store;
+        _recorder = new Batcher<CallRecord>(store.RecordCallsAsync);
+        _options = options.Value;
+        _retention = TimeSpan.FromSeconds(storeOptions.Value.CallRetentionSeconds);
+        _time = time;
+    }
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    public async Task<InvocationResult> RunAsync(InvokeFunction call, CancellationToken cancellationToken)
+    {
+        var timeout = TimeSpan.FromSeconds(call.Function.TimeoutSeconds + _options.QueueWaitSeconds);
+        InvocationResult result;
+        try
+        {
+            var response = await _scheduler.GetResponse<InvocationResult>(call, cancellationToken, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+            result = response.Message;
+        }
+        catch (RequestTimeoutException)
+        {
+            result = new InvocationResult { RequestId = call.RequestId, Status = InvocationStatus.Failed, Error = "no answer in time" };
+        }
+
+        return result with { ResponseTime = (Now - call.ReceivedAt).TotalSeconds };
+    }
+
+    /// <summary>Records the call as queued, durably, before it is sent: a poll never misses a call that was accepted.</summary>
+    public async Task SubmitAsync(InvokeFunction call, CancellationToken cancellationToken)
+    {
+        var record = new CallRecord { Id = call.RequestId, Function = call.Function.Name, CreatedAt = call.ReceivedAt, ExpiresAt = Now + _retention };
+        await _recorder.EnqueueAsync(record, cancellationToken);
+        var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
+        await endpoint.Send(call, cancellationToken);
+    }
+
+    /// <summary>The stored outcome, or null while queued, unknown or expired.</summary>
+    public async Task<InvocationResult?> PollAsync(string id, CancellationToken cancellationToken) =>
+        (await _store.GetCallAsync(id, Now, cancellationToken))?.Result;
+
+    public ValueTask DisposeAsync() => _recorder.DisposeAsync();
+}

@@ -1,0 +1,189 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Fleet.Contracts;
+using Fleet.Gateway.Functions;
+using Fleet.Gateway.Invocations;
+using Fleet.Storage.Packages;
+using Microsoft.Extensions.Options;
+using static Fleet.Gateway.Serverledge.ServerledgeWire;
+
+namespace Fleet.Gateway.Serverledge;
+
+/// <summary>Serverledge's function registry routes: /create, /delete, /function(s), /prewarm.</summary>
+internal static class ServerledgeFunctionEndpoints
+{
+    public static IEndpointRouteBuilder MapServerledgeFunctions(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/create", CreateAsync);
+        routes.MapPost("/delete", DeleteAsync);
+        routes.MapGet("/function", ListAsync);
+        routes.MapGet("/functions", ListAsync);
+        routes.MapPost("/prewarm", PrewarmAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpRequest http, FunctionCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (request, error) = await ReadAsync(http, ServerledgeJsonContext.Default.CreateFunctionRequest, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!FunctionNames.IsValid(request!.Name))
+        {
+            return Text(StatusCodes.Status400BadRequest, "Name must be 1-128 letters, digits, '_', '.' or '-'");
+        }
+
+        var runtime = RuntimeNames.Resolve(request.Runtime);
+        byte[] package = [];
+        if (runtime is not null)
+        {
+            try
+            {
+                package = Convert.FromBase64String(request.TarFunctionCode ?? "");
+                PackageArchive.Validate(package);
+            }
+            catch (FormatException)
+            {
+                return Text(StatusCodes.Status400BadRequest, "TarFunctionCode is not valid base64");
+            }
+            catch (InvalidPackageException ex)
+            {
+                return Text(StatusCodes.Status400BadRequest, ex.Message);
+            }
+        }
+
+        if (await catalog.ExistsAsync(request.Name!, cancellationToken))
+        {
+            return Text(StatusCodes.Status409Conflict);
+        }
+
+        if (runtime is null)
+        {
+            return Text(StatusCodes.Status404NotFound, "Invalid runtime.");
+        }
+
+        if (request.MemoryMB < 1)
+        {
+            return Text(StatusCodes.Status422UnprocessableEntity, "Invalid memory limit");
+        }
+
+        if (HandlerProblem(runtime, request.Handler) is { } problem)
+        {
+            return Text(StatusCodes.Status400BadRequest, problem);
+        }
+
+        var timeout = request.Timeout ?? options.Value.DefaultTimeoutSeconds;
+        if (timeout < 1 || timeout > options.Value.MaxTimeoutSeconds)
+        {
+            return Text(StatusCodes.Status400BadRequest, $"Timeout must be 1 to {options.Value.MaxTimeoutSeconds} seconds");
+        }
+
+        var spec = new FunctionSpec
+        {
+            Name = request.Name!,
+            Runtime = runtime,
+            Handler = request.Handler!,
+            MemoryMB = request.MemoryMB,
+            CpuDemand = request.CPUDemand,
+            TimeoutSeconds = timeout,
+            PackageHash = Convert.ToHexStringLower(SHA256.HashData(package)),
+            Generation = Guid.NewGuid().ToString("N"),
+            CreatedAt = time.GetUtcNow(),
+        };
+        try
+        {
+            if (!await catalog.CreateAsync(spec, package, cancellationToken))
+            {
+                return Text(StatusCodes.Status409Conflict);
+            }
+        }
+        catch (DbException)
+        {
+            return Json("", ServerledgeJsonContext.Default.String, StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return Json(new() { ["Created"] = spec.Name }, ServerledgeJsonContext.Default.DictionaryStringString);
+    }
+
+    private static string? HandlerProblem(string runtime, string? handler)
+    {
+        if (string.IsNullOrWhiteSpace(handler))
+        {
+            return "Handler is required";
+        }
+
+        if (runtime == Runtimes.Python)
+        {
+            var dot = handler.LastIndexOf('.');
+            return dot <= 0 || dot == handler.Length - 1 ? "Handler must be module.function" : null;
+        }
+
+        return handler.StartsWith('/') || handler.Split('/').Contains("..") ? "Handler must be a path inside the package" : null;
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpRequest http, FunctionCatalog catalog, CancellationToken cancellationToken)
+    {
+        var (request, error) = await ReadAsync(http, ServerledgeJsonContext.Default.DeleteFunctionRequest, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        try
+        {
+            var deleted = await catalog.DeleteAsync(request!.Name ?? "", cancellationToken);
+            return deleted is null
+                ? Text(StatusCodes.Status404NotFound, "Unknown function")
+                : Json(new() { ["Deleted"] = deleted.Name }, ServerledgeJsonContext.Default.DictionaryStringString);
+        }
+        catch (DbException)
+        {
+            return Text(StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<IResult> ListAsync(FunctionCatalog catalog, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Json(await catalog.ListAsync(cancellationToken), ServerledgeJsonContext.Default.IReadOnlyListString);
+        }
+        catch (DbException)
+        {
+            return Text(StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<IResult> PrewarmAsync(HttpRequest http, FunctionCatalog catalog, FleetControl fleet, CancellationToken cancellationToken)
+    {
+        var (request, error) = await ReadAsync(http, ServerledgeJsonContext.Default.PrewarmRequest, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var function = await catalog.FindAsync(request!.Function ?? "", cancellationToken);
+        if (function is null)
+        {
+            return Text(StatusCodes.Status404NotFound, "Function unknown");
+        }
+
+        if (request.Instances < 0)
+        {
+            return Text(StatusCodes.Status400BadRequest, "Instances must not be negative");
+        }
+
+        try
+        {
+            var started = await fleet.PrewarmAsync(function, request.Instances, request.ForceImagePull, cancellationToken);
+            return Json(new() { ["Prewarmed"] = started }, ServerledgeJsonContext.Default.DictionaryStringInt32);
+        }
+        catch (MassTransit.RequestTimeoutException)
+        {
+            return Json("", ServerledgeJsonContext.Default.String, StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+}

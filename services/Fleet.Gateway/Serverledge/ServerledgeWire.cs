@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Fleet.Gateway.Serverledge;
+
+/// <summary>How Serverledge's server reads requests and writes replies (Echo: JSON or plain text, UTF-8).</summary>
+internal static class ServerledgeWire
+{
+    private const string JsonType = "application/json; charset=UTF-8";
+    private const string TextType = "text/plain; charset=UTF-8";
+
+    public static IResult Json<T>(T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK) =>
+        Results.Text(JsonSerializer.Serialize(value, type) + "\n", JsonType, null, status);
+
+    public static IResult Text(int status, string body = "") => Results.Text(body, TextType, null, status);
+
+    /// <summary>An empty body gives every field its zero value; malformed JSON or a wrong type is a 400; too large a body a 413.</summary>
+    public static async Task<(T? Request, IResult? Error)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : new()
+    {
+        using var body = new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(body, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's body size limit (413) and malformed framing.
+            return (default, Text(ex.StatusCode, ex.Message));
+        }
+
+        if (body.Length == 0 || body.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        {
+            return (new T(), null);
+        }
+
+        try
+        {
+            return (JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), type) ?? new T(), null);
+        }
+        catch (JsonException ex)
+        {
+            return (default, BadRequest(ex.Message));
+        }
+    }
+
+    public static IResult BadRequest(string reason) =>
+        Json(new Dictionary<string, string> { ["message"] = $"Bad Request: {reason}" }, ServerledgeJsonContext.Default.DictionaryStringString, StatusCodes.Status400BadRequest);
+}

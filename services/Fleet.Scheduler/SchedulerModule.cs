@@ -1,0 +1,51 @@
+using Fleet.Scheduler.Consumers;
+using Fleet.Scheduler.Placement;
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Fleet.Scheduler;
+
+/// <summary>The scheduler's services and endpoints: a shared command queue all instances compete on, and an own queue per instance.</summary>
+internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
+{
+    public static SchedulerModule Register(WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName)
+            .Validate(o => o.QueueCapacity >= 0 && o.WorkerSilenceSeconds > 0, "Scheduler options out of range").ValidateOnStart();
+        var identity = new SchedulerIdentity(Microsoft.Extensions.Options.Options.Create(
+            builder.Configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions()));
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton<WorkerLedger>();
+        builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.TryAddSingleton<CallResultWriter>();
+        return new SchedulerModule(identity);
+    }
+
+    public void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<InvokeFunctionConsumer>();
+        bus.AddConsumer<PrewarmFunctionConsumer>();
+        bus.AddConsumer<GetFleetStatusConsumer>();
+        bus.AddConsumer<WorkerHeartbeatConsumer>();
+        bus.AddConsumer<SlotsReleasedConsumer>();
+    }
+
+    public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus)
+    {
+        bus.ReceiveEndpoint(QueueNames.Scheduler, endpoint =>
+        {
+            endpoint.PrefetchCount = 512;
+            endpoint.ConfigureConsumer<InvokeFunctionConsumer>(context);
+            endpoint.ConfigureConsumer<PrewarmFunctionConsumer>(context);
+            endpoint.ConfigureConsumer<GetFleetStatusConsumer>(context);
+        });
+        bus.ReceiveEndpoint(identity.Queue, endpoint =>
+        {
+            EndpointConventions.InstanceQueue(endpoint);
+            endpoint.ConfigureConsumer<WorkerHeartbeatConsumer>(context);
+            endpoint.ConfigureConsumer<SlotsReleasedConsumer>(context);
+        });
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Fleet.ServiceDefaults;
+
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Structured logs, health checks, and OpenTelemetry traces and metrics over OTLP when an endpoint is configured.</summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(json => json.IncludeScopes = false);
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
+
+        var endpoint = builder.Configuration[$"{TelemetryOptions.SectionName}:OtlpEndpoint"];
+        if (string.IsNullOrEmpty(endpoint))
+        {
+            endpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        }
+
+        if (!string.IsNullOrEmpty(endpoint))
+        {
+            AddOpenTelemetry(builder.Services, serviceName, new Uri(endpoint));
+        }
+
+        return builder;
+    }
+
+    /// <summary>/health/live answers while the process runs; /health/ready also checks the bus and the store.</summary>
+    public static WebApplication MapHealthEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return app;
+    }
+
+    // The providers are singletons so the host disposes (and flushes) them on shutdown.
+    private static void AddOpenTelemetry(IServiceCollection services, string serviceName, Uri endpoint)
+    {
+        var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
+        services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddSource(FleetTelemetry.Name, "MassTransit", "Microsoft.AspNetCore")
+            .AddOtlpExporter(otlp => otlp.Endpoint = endpoint)
+            .Build());
+        services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddMeter(FleetTelemetry.Name, "MassTransit", "Microsoft.AspNetCore.Hosting")
+            .AddOtlpExporter(otlp => otlp.Endpoint = endpoint)
+            .Build());
+        services.AddHostedService<TelemetryStarter>();
+    }
+}

@@ -1,0 +1,73 @@
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+using Fleet.Worker.Messaging;
+using Fleet.Worker.Runtimes;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Fleet.Worker;
+
+/// <summary>
+/// The worker's services and endpoints: its own queue (work placed on it, handed back to the shared queue when it
+/// waits too long), the shared work queue, and a control queue for fleet-wide events.
+/// </summary>
+internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions options) : IBusModule
+{
+    /// <summary>Work left on a worker's own queue this long moves to the shared queue (the worker is busy, stopped or dead).</summary>
+    private static readonly TimeSpan HandBackAfter = TimeSpan.FromSeconds(10);
+
+    public static WorkerModule Register(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(WorkerOptions.SectionName);
+        builder.Services.AddOptions<WorkerOptions>().Bind(section)
+            .Validate(o => o.Slots > 0 && o.MemoryBudgetMB > 0 && o.KeepAliveSeconds > 0 && o.MaxInstancesPerFunction > 0,
+                "Worker options out of range")
+            .ValidateOnStart();
+        var options = section.Get<WorkerOptions>() ?? new WorkerOptions();
+        var identity = new WorkerIdentity(Microsoft.Extensions.Options.Options.Create(options));
+        builder.Services.AddSingleton(identity);
+        builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.AddSingleton<IPackageSource, StorePackageSource>();
+        builder.Services.AddSingleton<InstancePool>();
+        builder.Services.AddSingleton<ExecutionSlots>();
+        builder.Services.AddSingleton<RetiredFunctions>();
+        builder.Services.AddSingleton<SlotReleaser>();
+        builder.Services.TryAddSingleton<CallResultWriter>();
+        builder.Services.AddSingleton<Heartbeat>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Heartbeat>());
+        return new WorkerModule(identity, options);
+    }
+
+    public void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<RunInvocationConsumer>();
+        bus.AddConsumer<PrewarmInstancesConsumer>();
+        bus.AddConsumer<FunctionDeletedConsumer>();
+    }
+
+    public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus)
+    {
+        // Work waiting for a slot here is acknowledged only when done, so a dead worker's share is redelivered.
+        bus.ReceiveEndpoint(identity.Queue, endpoint =>
+        {
+            EndpointConventions.WorkerQueue(endpoint, HandBackAfter);
+            endpoint.PrefetchCount = options.Slots * 2;
+            endpoint.ConcurrentMessageLimit = options.Slots * 2;
+            endpoint.ConfigureConsumer<RunInvocationConsumer>(context);
+            endpoint.ConfigureConsumer<PrewarmInstancesConsumer>(context);
+        });
+        bus.ReceiveEndpoint(QueueNames.SharedWork, endpoint =>
+        {
+            EndpointConventions.WorkQueue(endpoint);
+            endpoint.PrefetchCount = options.Slots;
+            endpoint.ConcurrentMessageLimit = options.Slots;
+            endpoint.ConfigureConsumer<RunInvocationConsumer>(context);
+            endpoint.ConfigureConsumer<PrewarmInstancesConsumer>(context);
+        });
+        bus.ReceiveEndpoint(QueueNames.WorkerControl(identity.Id), endpoint =>
+        {
+            EndpointConventions.InstanceQueue(endpoint);
+            endpoint.ConfigureConsumer<FunctionDeletedConsumer>(context);
+        });
+    }
+}
