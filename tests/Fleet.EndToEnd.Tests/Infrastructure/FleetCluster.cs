@@ -1,0 +1,201 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace Fleet.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// A distributed fleet on this machine: scheduler, gateway and workers as separate processes, on their own
+/// RabbitMQ vhost and PostgreSQL database (both made for this cluster and dropped after it).
+/// </summary>
+public class FleetCluster : IAsyncLifetime
+{
+    private readonly List<ServiceProcess> _services = [];
+    private readonly Dictionary<int, ServiceProcess> _workers = [];
+    private readonly string _id = $"e2e{Guid.NewGuid():N}"[..15];
+    private string _runDirectory = "";
+    private Dictionary<string, string> _common = [];
+
+    public const int WorkerMemoryMB = 2048;
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public Uri GatewayUrl { get; private set; } = null!;
+
+    protected virtual int WorkerCount => 2;
+
+    protected virtual int WorkerSlots => 4;
+
+    /// <summary>Extra configuration for every service of this cluster.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
+    internal IReadOnlyDictionary<int, ServiceProcess> Workers => _workers;
+
+    public async ValueTask InitializeAsync()
+    {
+        _runDirectory = Path.Combine(RepoPaths.Root, ".fleet", "test", "e2e", _id);
+        Directory.CreateDirectory(_runDirectory);
+        var bus = await CreateVirtualHostAsync();
+        var store = await CreateDatabaseAsync();
+        _common = new Dictionary<string, string>(Settings)
+        {
+            ["Bus__Transport"] = "rabbitmq",
+            ["Bus__Url"] = bus,
+            ["Store__Provider"] = "postgres",
+            ["Store__ConnectionString"] = store,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+
+        Start("Fleet.Scheduler", "scheduler", []);
+        for (var n = 1; n <= WorkerCount; n++)
+        {
+            StartWorker(n);
+        }
+
+        var port = FreePort();
+        GatewayUrl = new Uri($"http://127.0.0.1:{port}");
+        Start("Fleet.Gateway", "gateway", new() { ["Urls"] = GatewayUrl.ToString().TrimEnd('/') });
+        Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(120) };
+        await WaitForWorkersAsync(WorkerCount);
+    }
+
+    public void StartWorker(int n)
+    {
+        _workers[n] = Start("Fleet.Worker", $"worker-{n}", new()
+        {
+            ["Worker__WorkerId"] = $"{_id}-w{n}",
+            ["Worker__DataDirectory"] = Path.Combine(_runDirectory, $"worker-{n}"),
+            ["Worker__Slots"] = WorkerSlots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Worker__MemoryBudgetMB"] = WorkerMemoryMB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>Waits until the gateway answers and the scheduler sees exactly this many idle live workers.</summary>
+    public async Task WaitForWorkersAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var status = await Gateway.GetAsync("/status");
+                if (status.IsSuccessStatusCode)
+                {
+                    var body = await status.Content.ReadFromJsonAsync<JsonElement>();
+                    if (body.GetProperty("AvailableMemMB").GetInt32() == count * WorkerMemoryMB)
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            ThrowIfAnyExited();
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"the fleet did not come up with {count} workers; logs in {_runDirectory}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Gateway?.Dispose();
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+
+        await DropVirtualHostAsync();
+        await DropDatabaseAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private ServiceProcess Start(string service, string name, Dictionary<string, string> settings)
+    {
+        var environment = new Dictionary<string, string>(_common);
+        environment["Urls"] = $"http://127.0.0.1:{FreePort()}";
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var process = ServiceProcess.Start(service, name, _runDirectory, environment);
+        _services.Add(process);
+        return process;
+    }
+
+    private void ThrowIfAnyExited()
+    {
+        if (_services.FirstOrDefault(s => s.HasExited && (!_workers.ContainsValue(s))) is { } dead)
+        {
+            throw new InvalidOperationException($"{dead.Name} exited: {File.ReadAllText(dead.LogPath)}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private string VirtualHost => _id;
+
+    private static HttpClient Management()
+    {
+        var amqp = TestServers.RabbitMq;
+        var credentials = Uri.UnescapeDataString(amqp.UserInfo);
+        var management = TestServers.RabbitMqManagement;
+        if (management.UserInfo.Length > 0)
+        {
+            credentials = Uri.UnescapeDataString(management.UserInfo);
+        }
+
+        var client = new HttpClient { BaseAddress = new Uri(management.GetLeftPart(UriPartial.Authority)) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        return client;
+    }
+
+    private async Task<string> CreateVirtualHostAsync()
+    {
+        using var management = Management();
+        var user = Uri.UnescapeDataString(TestServers.RabbitMq.UserInfo.Split(':')[0]);
+        (await management.PutAsync($"/api/vhosts/{VirtualHost}", null)).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync($"/api/permissions/{VirtualHost}/{Uri.EscapeDataString(user)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        var amqp = TestServers.RabbitMq;
+        return $"amqp://{amqp.UserInfo}@{amqp.Host}:{amqp.Port}/{VirtualHost}";
+    }
+
+    private async Task DropVirtualHostAsync()
+    {
+        using var management = Management();
+        await management.DeleteAsync($"/api/vhosts/{VirtualHost}");
+    }
+
+    private string Database => $"fleet_{_id}";
+
+    private async Task<string> CreateDatabaseAsync()
+    {
+        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", connection);
+        await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = Database }.ConnectionString;
+    }
+
+    private async Task DropDatabaseAsync()
+    {
+        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

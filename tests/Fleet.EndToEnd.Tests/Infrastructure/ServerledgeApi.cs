@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Fleet.EndToEnd.Tests.Infrastructure;
+
+/// <summary>What a Serverledge client sends, as its API reference describes it.</summary>
+internal sealed class ServerledgeApi(HttpClient http)
+{
+    public static string UniqueName(string stem) => $"{stem}-{Guid.NewGuid():N}"[..(stem.Length + 9)];
+
+    public Task<HttpResponseMessage> CreateAsync(
+        string name, string runtime, string handler, IReadOnlyDictionary<string, string> files, int memoryMB = 128, int? timeout = null) =>
+        CreateRawAsync(name, runtime, handler, Tar.Of(files), memoryMB, timeout);
+
+    public Task<HttpResponseMessage> CreateRawAsync(string name, string runtime, string handler, byte[] package, int memoryMB = 128, int? timeout = null)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["Name"] = name,
+            ["Runtime"] = runtime,
+            ["MemoryMB"] = memoryMB,
+            ["CPUDemand"] = 1.0,
+            ["Handler"] = handler,
+            ["TarFunctionCode"] = Convert.ToBase64String(package),
+        };
+        if (timeout is not null)
+        {
+            body["Timeout"] = timeout;
+        }
+
+        return http.PostAsJsonAsync("/create", body);
+    }
+
+    public async Task CreateOkAsync(string name, string runtime, string handler, IReadOnlyDictionary<string, string> files, int? timeout = null)
+    {
+        using var response = await CreateAsync(name, runtime, handler, files, timeout: timeout);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public Task<HttpResponseMessage> InvokeAsync(string name, object body) => http.PostAsJsonAsync($"/invoke/{name}", body);
+
+    /// <summary>A sync call that must succeed; returns the execution report.</summary>
+    public async Task<JsonElement> InvokeOkAsync(string name, object body)
+    {
+        using var response = await InvokeAsync(name, body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<string> InvokeAsyncCallAsync(string name, Dictionary<string, object> parameters)
+    {
+        using var response = await InvokeAsync(name, new { Params = parameters, Async = true });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ReqId").GetString()!;
+    }
+
+    /// <summary>Polls as clients do: 404 until the result is there, then 200.</summary>
+    public async Task<JsonElement> PollUntilDoneAsync(string requestId, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            using var response = await http.GetAsync($"/poll/{requestId}");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{requestId} not done within {within}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public static JsonElement ResultOf(JsonElement report) => JsonDocument.Parse(report.GetProperty("Result").GetString()!).RootElement;
+}

@@ -1,0 +1,66 @@
+namespace Fleet.EndToEnd.Tests;
+
+/// <summary>Function code the tests deploy, as users write it.</summary>
+internal static class SampleFunctions
+{
+    /// <summary>The seed's isprime example (serverledge examples/isprime.py).</summary>
+    public static readonly Dictionary<string, string> IsPrime = new()
+    {
+        ["isprime.py"] = """
+            def handler(params, context):
+                n = int(params["n"])
+                return {"IsPrime": all(n % i for i in range(2, n // 2))}
+            """,
+    };
+
+    public static readonly Dictionary<string, string> Python = new()
+    {
+        ["fn.py"] = """
+            import socket, os
+            calls = 0
+
+            def echo(params, context):
+                global calls
+                calls += 1
+                print("hello from stdout")
+                return {"params": params, "context": context, "calls": calls}
+
+            def double(params, context):
+                return int(params["n"]) * 2
+
+            def text(params, context):
+                return "hi"
+
+            def nothing(params, context):
+                return None
+
+            def fail(params, context):
+                raise ValueError("boom")
+
+            def forever(params, context):
+                while True:
+                    pass
+
+            def network(params, context):
+                try:
+                    socket.create_connection(("127.0.0.1", int(params["port"])), timeout=2).close()
+                    return "connected"
+                except OSError as e:
+                    return "blocked: " + type(e).__name__
+
+            def secrets(params, context):
+                return {"env": sorted(os.environ.keys()), "work": os.path.exists("/work"), "root": os.path.exists("/root/.nuget")}
+            """,
+    };
+
+    public static readonly Dictionary<string, string> Node = new()
+    {
+        ["hello.js"] = """
+            module.exports = async (params, ctx) => {
+              await new Promise(r => setTimeout(r, 5));
+              console.log("node says hi");
+              return { Hello: params.name ?? "world", Ctx: ctx };
+            };
+            """,
+    };
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json;
+using Fleet.EndToEnd.Tests.Infrastructure;
+
+namespace Fleet.EndToEnd.Tests;
+
+/// <summary>Workers that die or stop mid-run lose nothing: every accepted call ends with its right result, once.</summary>
+[Collection(nameof(FaultCollection))]
+public sealed class WorkerFaultTests(FaultCluster fleet)
+{
+    private static readonly Dictionary<string, string> Slow = new()
+    {
+        ["slow.py"] = """
+            import time
+
+            def work(params, context):
+                time.sleep(0.05)
+                return int(params["n"]) * 2
+            """,
+    };
+
+    private readonly ServerledgeApi _api = new(fleet.Gateway);
+
+    [Fact]
+    public async Task Killing_a_worker_during_200_async_calls_loses_none_of_them()
+    {
+        var name = ServerledgeApi.UniqueName("slow");
+        await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
+
+        var ids = await SubmitAsync(name, 200);
+        await _api.PollUntilDoneAsync(ids[0].Id, TimeSpan.FromSeconds(60));
+        fleet.Workers[1].Kill();
+
+        await AssertAllDoneRightAsync(ids);
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_with_SIGTERM_finishes_or_hands_back_its_work_and_exits_cleanly()
+    {
+        var name = ServerledgeApi.UniqueName("slow");
+        await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
+        fleet.StartWorker(3);
+        await WaitForLiveWorkersAsync();
+
+        var ids = await SubmitAsync(name, 100);
+        await _api.PollUntilDoneAsync(ids[0].Id, TimeSpan.FromSeconds(60));
+        var exitCode = await fleet.Workers[3].StopAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, exitCode);
+        await AssertAllDoneRightAsync(ids);
+    }
+
+    private async Task WaitForLiveWorkersAsync()
+    {
+        var live = fleet.Workers.Values.Count(w => !w.HasExited);
+        await fleet.WaitForWorkersAsync(live);
+    }
+
+    private async Task<List<(string Id, int N)>> SubmitAsync(string name, int count)
+    {
+        var calls = new List<(string, int)>();
+        for (var n = 0; n < count; n++)
+        {
+            calls.Add((await _api.InvokeAsyncCallAsync(name, new() { ["n"] = n.ToString(System.Globalization.CultureInfo.InvariantCulture) }), n));
+        }
+
+        return calls;
+    }
+
+    private async Task AssertAllDoneRightAsync(List<(string Id, int N)> calls)
+    {
+        foreach (var (id, n) in calls)
+        {
+            var report = await _api.PollUntilDoneAsync(id, TimeSpan.FromSeconds(90));
+            Assert.True(report.GetProperty("Success").GetBoolean(), $"{id}: {report.GetRawText()}");
+            Assert.Equal((n * 2).ToString(System.Globalization.CultureInfo.InvariantCulture), report.GetProperty("Result").GetString());
+        }
+    }
+}
+
+public sealed class FaultCluster : FleetCluster;
+
+[CollectionDefinition(nameof(FaultCollection))]
+public sealed class FaultCollection : ICollectionFixture<FaultCluster>;
