@@ -27,9 +27,11 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         var name = ServerledgeApi.UniqueName("slow");
         await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
 
-        var ids = await SubmitAsync(name, 200);
+        // Half before the kill (some running on the victim), half after (placed on it until the scheduler notices).
+        var ids = await SubmitAsync(name, 0, 100);
         await _api.PollUntilDoneAsync(ids[0].Id, TimeSpan.FromSeconds(60));
         fleet.Workers[1].Kill();
+        ids.AddRange(await SubmitAsync(name, 100, 100));
 
         await AssertAllDoneRightAsync(ids);
     }
@@ -42,7 +44,7 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         fleet.StartWorker(3);
         await WaitForLiveWorkersAsync();
 
-        var ids = await SubmitAsync(name, 100);
+        var ids = await SubmitAsync(name, 0, 100);
         await _api.PollUntilDoneAsync(ids[0].Id, TimeSpan.FromSeconds(60));
         var exitCode = await fleet.Workers[3].StopAsync(TimeSpan.FromSeconds(60));
 
@@ -56,10 +58,10 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         await fleet.WaitForWorkersAsync(live);
     }
 
-    private async Task<List<(string Id, int N)>> SubmitAsync(string name, int count)
+    private async Task<List<(string Id, int N)>> SubmitAsync(string name, int from, int count)
     {
         var calls = new List<(string, int)>();
-        for (var n = 0; n < count; n++)
+        for (var n = from; n < from + count; n++)
         {
             calls.Add((await _api.InvokeAsyncCallAsync(name, new() { ["n"] = n.ToString(System.Globalization.CultureInfo.InvariantCulture) }), n));
         }
