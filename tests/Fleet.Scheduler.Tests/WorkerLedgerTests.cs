@@ -1,0 +1,123 @@
+using Fleet.Contracts;
+using Fleet.Scheduler.Placement;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Scheduler.Tests;
+
+public sealed class WorkerLedgerTests
+{
+    private readonly ManualTime _time = new();
+
+    private static readonly FunctionSpec Prime = Function("isprime", 128);
+
+    [Fact]
+    public void A_worker_holding_an_idle_warm_instance_gets_the_call()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("a", slots: 8));
+        ledger.Observe(Heartbeat("b", slots: 2, warm: new() { ["isprime"] = 1 }));
+
+        var first = ledger.Place(Prime, mayQueue: true);
+        var second = ledger.Place(Prime, mayQueue: true);
+
+        Assert.Equal(("b", true), (first.WorkerId, first.Warm));
+        Assert.Equal(("a", false), (second.WorkerId, second.Warm));
+    }
+
+    [Fact]
+    public void Without_warm_instances_the_worker_with_most_free_slots_and_room_wins()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("small", slots: 2));
+        ledger.Observe(Heartbeat("big", slots: 6));
+        ledger.Observe(Heartbeat("full-memory", slots: 16, budget: 1024, used: 1000));
+
+        Assert.Equal("big", ledger.Place(Prime, mayQueue: true).WorkerId);
+    }
+
+    [Fact]
+    public void Placed_work_holds_slots_until_released_then_the_instance_counts_as_warm()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("a", slots: 1));
+
+        Assert.Equal("a", ledger.Place(Prime, mayQueue: false).WorkerId);
+        Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
+
+        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = ["isprime"], Placed = 1 });
+        var again = ledger.Place(Prime, mayQueue: false);
+
+        Assert.Equal(("a", true), (again.WorkerId, again.Warm));
+    }
+
+    [Fact]
+    public void When_no_slot_is_free_calls_queue_up_to_the_capacity_then_are_refused_and_counted()
+    {
+        var ledger = Ledger(queueCapacity: 2);
+        ledger.Observe(Heartbeat("a", slots: 1));
+        ledger.Place(Prime, mayQueue: true);
+
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsQueued);
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsQueued);
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsRefused);
+        Assert.Equal(1, ledger.Status().DropCount);
+
+        // A queued call that finished (on any worker) makes room again.
+        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = ["isprime"], Placed = 0 });
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsQueued);
+    }
+
+    [Fact]
+    public void Silent_and_draining_workers_get_nothing()
+    {
+        var ledger = Ledger(queueCapacity: 0);
+        ledger.Observe(Heartbeat("draining", slots: 8) with { Draining = true });
+        ledger.Observe(Heartbeat("silent", slots: 8));
+        _time.Advance(TimeSpan.FromSeconds(4));
+
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsRefused);
+        Assert.Equal(0, ledger.Status().Workers);
+    }
+
+    [Fact]
+    public void Status_sums_the_live_fleet()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("a", slots: 4, budget: 2048, used: 256, warm: new() { ["isprime"] = 2 }));
+        ledger.Observe(Heartbeat("b", slots: 4, budget: 2048, used: 0, warm: new() { ["isprime"] = 1, ["other"] = 0 }));
+
+        var status = ledger.Status();
+
+        Assert.Equal(2, status.Workers);
+        Assert.Equal(2048 * 2 - 256, status.AvailableMemMB);
+        Assert.Equal(3, status.IdleWarm["isprime"]);
+        Assert.False(status.IdleWarm.ContainsKey("other"));
+    }
+
+    private WorkerLedger Ledger(int queueCapacity = 100) =>
+        new(_time, Options.Create(new SchedulerOptions { QueueCapacity = queueCapacity }));
+
+    private WorkerHeartbeat Heartbeat(string id, int slots, int budget = 4096, int used = 0, Dictionary<string, int>? warm = null) => new()
+    {
+        WorkerId = id,
+        Address = new Uri($"exchange:fleet-worker-{id}"),
+        Slots = slots,
+        BusySlots = 0,
+        MemoryBudgetMB = budget,
+        MemoryUsedMB = used,
+        Cpus = 2,
+        IdleWarm = warm ?? [],
+        SentAt = _time.GetUtcNow(),
+    };
+
+    private static FunctionSpec Function(string name, int memoryMB) => new()
+    {
+        Name = name,
+        Runtime = Runtimes.Python,
+        Handler = "isprime.handler",
+        MemoryMB = memoryMB,
+        TimeoutSeconds = 60,
+        PackageHash = "00",
+        Generation = "g1",
+    };
+}
