@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+using Fleet.Bench;
+
+// Measures a running gateway (Serverledge API): warm sync latency, async throughput, cold starts.
+// Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--celery celery.json]
+var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8080");
+var syncCalls = Option("--sync", 2000);
+var asyncCalls = Option("--async", 5000);
+var celeryFile = OptionText("--celery");
+
+using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(120) };
+var api = new BenchApi(http);
+
+var sync = await Scenarios.WarmSyncAsync(api, syncCalls);
+Report.Line("fleet warm sync p50", sync.P50Ms, "ms");
+Report.Line("fleet warm sync p99", sync.P99Ms, "ms");
+
+var throughput = await Scenarios.AsyncThroughputAsync(api, asyncCalls);
+Report.Line("fleet async completed", throughput, "calls/s");
+
+var pythonCold = await Scenarios.ColdStartAsync(api, "python310", "noop.handler", Scenarios.PythonNoop);
+Report.Line("fleet cold start python (median of 5, InitTime)", pythonCold, "ms");
+var nodeCold = await Scenarios.ColdStartAsync(api, "nodejs17ng", "noop.js", Scenarios.NodeNoop);
+Report.Line("fleet cold start node (median of 5, InitTime)", nodeCold, "ms");
+
+if (celeryFile is not null)
+{
+    var celery = JsonDocument.Parse(await File.ReadAllTextAsync(celeryFile)).RootElement;
+    var celeryP50 = celery.GetProperty("sync_p50_ms").GetDouble();
+    var celeryP99 = celery.GetProperty("sync_p99_ms").GetDouble();
+    var celeryRate = celery.GetProperty("tasks_per_s").GetDouble();
+    Report.Line("celery sync p50", celeryP50, "ms");
+    Report.Line("celery sync p99", celeryP99, "ms");
+    Report.Line("celery group throughput", celeryRate, "tasks/s");
+    Report.Line("ratio sync p50 fleet/celery (target <= 1)", sync.P50Ms / celeryP50, "x");
+    Report.Line("ratio throughput fleet/celery (target >= 3)", throughput / celeryRate, "x");
+}
+
+Report.Line("target python cold start < 50 ms", pythonCold < 50 ? 1 : 0, pythonCold < 50 ? "met" : "missed");
+return;
+
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+string? OptionText(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
