@@ -84,7 +84,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
 
         await using var command = _dataSource.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter<string>("name", name));
-        return await command.ExecuteScalarAsync(cancellationToken) is string json ? StoreDocuments.ReadFunction(json) : null;
+        return await command.ReadFunctionAsync(cancellationToken);
     }
 
     public async Task<FunctionSpec?> DeleteFunctionAsync(string name, CancellationToken cancellationToken)
@@ -93,7 +93,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
 
         await using var command = _dataSource.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter<string>("name", name));
-        return await command.ExecuteScalarAsync(cancellationToken) is string json ? StoreDocuments.ReadFunction(json) : null;
+        return await command.ReadFunctionAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> ListFunctionNamesAsync(CancellationToken cancellationToken)
@@ -101,14 +101,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         const string Sql = "SELECT name FROM functions";
 
         await using var command = _dataSource.CreateCommand(Sql);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var names = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return StoreDocuments.InOrdinalOrder(names);
+        return StoreDocuments.InOrdinalOrder(await command.ReadColumnAsync<string>(cancellationToken));
     }
 
     public async Task PutPackageAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
@@ -215,18 +208,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         await using var command = _dataSource.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter<string>("id", id));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return StoreDocuments.ReadCall(
-            id,
-            reader.GetString(0),
-            reader.GetFieldValue<DateTimeOffset>(1),
-            reader.GetFieldValue<DateTimeOffset>(2),
-            await reader.IsDBNullAsync(3, cancellationToken) ? null : reader.GetString(3));
+        return await command.ReadCallAsync(id, static (reader, i) => reader.GetFieldValue<DateTimeOffset>(i), cancellationToken);
     }
 
     public async Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken)

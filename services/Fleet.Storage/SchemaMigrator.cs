@@ -51,14 +51,10 @@ internal static class SchemaMigrator
 
         await ExecuteAsync(transaction, bootstrapSql, cancellationToken);
 
-        var applied = new HashSet<int>();
+        HashSet<int> applied;
         await using (var select = Command(transaction, SelectAppliedSql))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                applied.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
-            }
+            applied = [.. await select.ReadColumnAsync<int>(cancellationToken)];
         }
 
         var scripts = Scripts(provider);

@@ -86,7 +86,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new SqliteCommand(Sql, connection);
         command.Parameters.AddWithValue("@name", name);
-        return await command.ExecuteScalarAsync(cancellationToken) is string json ? StoreDocuments.ReadFunction(json) : null;
+        return await command.ReadFunctionAsync(cancellationToken);
     }
 
     public async Task<FunctionSpec?> DeleteFunctionAsync(string name, CancellationToken cancellationToken)
@@ -96,7 +96,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new SqliteCommand(Sql, connection);
         command.Parameters.AddWithValue("@name", name);
-        return await command.ExecuteScalarAsync(cancellationToken) is string json ? StoreDocuments.ReadFunction(json) : null;
+        return await command.ReadFunctionAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> ListFunctionNamesAsync(CancellationToken cancellationToken)
@@ -105,14 +105,7 @@ internal sealed class SqliteFleetStore : IFleetStore
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new SqliteCommand(Sql, connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var names = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return StoreDocuments.InOrdinalOrder(names);
+        return StoreDocuments.InOrdinalOrder(await command.ReadColumnAsync<string>(cancellationToken));
     }
 
     public async Task PutPackageAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
@@ -224,18 +217,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         await using var command = new SqliteCommand(Sql, connection);
         command.Parameters.AddWithValue("@id", id);
         command.Parameters.AddWithValue("@now", ToMicroseconds(now));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return StoreDocuments.ReadCall(
-            id,
-            reader.GetString(0),
-            FromMicroseconds(reader.GetInt64(1)),
-            FromMicroseconds(reader.GetInt64(2)),
-            await reader.IsDBNullAsync(3, cancellationToken) ? null : reader.GetString(3));
+        return await command.ReadCallAsync(id, static (reader, i) => FromMicroseconds(reader.GetInt64(i)), cancellationToken);
     }
 
     public async Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken)

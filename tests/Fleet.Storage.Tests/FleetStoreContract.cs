@@ -29,6 +29,16 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Spec_without_a_creation_time_round_trips()
+    {
+        var spec = Spec(Unique("fn")) with { CreatedAt = default };
+
+        Assert.True(await Store.TryCreateFunctionAsync(spec, Ct));
+
+        Assert.Equal(spec, await Store.GetFunctionAsync(spec.Name, Ct));
+    }
+
+    [Fact]
     public async Task Get_unknown_function_is_null() =>
         Assert.Null(await Store.GetFunctionAsync(Unique("missing"), Ct));
 
@@ -257,8 +267,10 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
         await Store.RecordCallsAsync([call], Ct);
         await Store.CompleteCallsAsync([Result(call.Id)], T0.AddHours(1), Ct);
 
-        await Store.RecordCallsAsync([call, Call(Unique("call"))], Ct);
+        var other = Call(Unique("call"));
+        await Store.RecordCallsAsync([call, other, other], Ct);
 
+        Assert.Equal(other, await Store.GetCallAsync(other.Id, T0, Ct));
         Assert.NotNull((await Store.GetCallAsync(call.Id, T0, Ct))!.Result);
     }
 
@@ -345,6 +357,7 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
         const int Count = 5000;
         const int SmallBatch = 100;
 
+        await TimeAsync(SmallBatch, SmallBatch); // warm-up: JIT, pools, prepared statements
         var (recordOne, completeOne) = await TimeAsync(Count, Count);
         var (recordSmall, completeSmall) = await TimeAsync(Count, SmallBatch);
 

@@ -66,14 +66,7 @@ public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand(Sql);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var versions = new List<int>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions.Add(reader.GetInt32(0));
-        }
-
-        return versions;
+        return await command.ReadColumnAsync<int>(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

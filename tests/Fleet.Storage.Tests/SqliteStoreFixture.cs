@@ -41,14 +41,7 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new SqliteCommand(Sql, connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var versions = new List<int>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions.Add(reader.GetInt32(0));
-        }
-
-        return versions;
+        return await command.ReadColumnAsync<int>(cancellationToken);
     }
 
     public ValueTask DisposeAsync()
