@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Storage;
+
+public static class FleetStoreServiceCollectionExtensions
+{
+    /// <summary>The name of the store's health check (tagged "ready").</summary>
+    public const string HealthCheckName = "store";
+
+    /// <summary>
+    /// Binds <see cref="StoreOptions"/> (section "Store", validated at start-up), registers the provider's
+    /// <see cref="IFleetStore"/> as a singleton and its readiness check. Callers apply the schema at start-up
+    /// with <see cref="IFleetStore.MigrateAsync"/>.
+    /// </summary>
+    public static IServiceCollection AddFleetStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StoreOptions>()
+            .Bind(configuration.GetSection(StoreOptions.SectionName))
+            .Validate(o => IsProvider(o, "sqlite") || IsProvider(o, "postgres"), "Store:Provider must be 'sqlite' or 'postgres'.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "Store:ConnectionString is required.")
+            .Validate(o => o.CallRetentionSeconds > 0, "Store:CallRetentionSeconds must be positive.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IFleetStore>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<StoreOptions>>().Value;
+            var time = provider.GetRequiredService<TimeProvider>();
+            return IsProvider(options, "postgres")
+                ? new PostgresFleetStore(options.ConnectionString, time, provider.GetRequiredService<ILogger<PostgresFleetStore>>())
+                : new SqliteFleetStore(options.ConnectionString, time, provider.GetRequiredService<ILogger<SqliteFleetStore>>());
+        });
+
+        services.AddHealthChecks().AddCheck<FleetStoreHealthCheck>(HealthCheckName, tags: ["ready"]);
+        return services;
+    }
+
+    private static bool IsProvider(StoreOptions options, string provider) =>
+        string.Equals(options.Provider, provider, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,278 @@
+using Fleet.Contracts;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Storage;
+
+/// <summary>
+/// The standalone process's store: one SQLite file in WAL mode, pooled connections, writes in one
+/// <c>BEGIN IMMEDIATE</c> transaction each. Timestamps are INTEGER microseconds since the Unix epoch (UTC).
+/// </summary>
+internal sealed class SqliteFleetStore : IFleetStore
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<SqliteFleetStore> _logger;
+
+    public SqliteFleetStore(string connectionString, TimeProvider timeProvider, ILogger<SqliteFleetStore> logger)
+    {
+        _connectionString = connectionString;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        CreateParentDirectory(connectionString);
+    }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        const string WalSql = "PRAGMA journal_mode = WAL";
+        const string BootstrapSql = """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version     INTEGER NOT NULL PRIMARY KEY,
+                applied_at  INTEGER NOT NULL
+            )
+            """;
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var wal = new SqliteCommand(WalSql, connection))
+        {
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // deferred: false is BEGIN IMMEDIATE: the write lock is taken before the versions are read.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await SchemaMigrator.ApplyPendingAsync(
+            transaction, SchemaMigrator.Sqlite, BootstrapSql, ToMicroseconds(_timeProvider.GetUtcNow()), _logger, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        const string Sql = "SELECT 1";
+
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = new SqliteCommand(Sql, connection);
+            return await command.ExecuteScalarAsync(cancellationToken) is 1L;
+        }
+        catch (SqliteException exception)
+        {
+            StoreLog.PingFailed(_logger, exception);
+            return false;
+        }
+    }
+
+    public async Task<bool> TryCreateFunctionAsync(FunctionSpec function, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            INSERT INTO functions (name, spec, generation, created_at)
+            VALUES (@name, @spec, @generation, @created_at)
+            ON CONFLICT (name) DO NOTHING
+            """;
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@name", function.Name);
+        command.Parameters.AddWithValue("@spec", StoreDocuments.Write(function));
+        command.Parameters.AddWithValue("@generation", function.Generation);
+        command.Parameters.AddWithValue("@created_at", ToMicroseconds(function.CreatedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<FunctionSpec?> GetFunctionAsync(string name, CancellationToken cancellationToken)
+    {
+        const string Sql = "SELECT spec FROM functions WHERE name = @name";
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@name", name);
+        return await command.ReadFunctionAsync(cancellationToken);
+    }
+
+    public async Task<FunctionSpec?> DeleteFunctionAsync(string name, CancellationToken cancellationToken)
+    {
+        const string Sql = "DELETE FROM functions WHERE name = @name RETURNING spec";
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@name", name);
+        return await command.ReadFunctionAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> ListFunctionNamesAsync(CancellationToken cancellationToken)
+    {
+        const string Sql = "SELECT name FROM functions";
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        return StoreDocuments.InOrdinalOrder(await command.ReadColumnAsync<string>(cancellationToken));
+    }
+
+    public async Task PutPackageAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            INSERT INTO packages (hash, bytes, size, created_at)
+            VALUES (@hash, @bytes, @size, @created_at)
+            ON CONFLICT (hash) DO NOTHING
+            """;
+
+        StoreDocuments.EnsureHashMatches(hash, bytes.Span);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@hash", hash);
+        command.Parameters.AddWithValue("@bytes", bytes.ToArray());
+        command.Parameters.AddWithValue("@size", (long)bytes.Length);
+        command.Parameters.AddWithValue("@created_at", ToMicroseconds(_timeProvider.GetUtcNow()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken)
+    {
+        const string Sql = "SELECT bytes FROM packages WHERE hash = @hash";
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@hash", hash);
+        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    /// <remarks>Already-recorded ids are left as they are, so a redelivered record never clears an outcome.</remarks>
+    public async Task RecordCallsAsync(IReadOnlyList<CallRecord> calls, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            INSERT INTO calls (id, function, created_at, expires_at)
+            VALUES (@id, @function, @created_at, @expires_at)
+            ON CONFLICT (id) DO NOTHING
+            """;
+
+        if (calls.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = new SqliteCommand(Sql, connection, transaction);
+        var id = command.Parameters.Add("@id", SqliteType.Text);
+        var function = command.Parameters.Add("@function", SqliteType.Text);
+        var createdAt = command.Parameters.Add("@created_at", SqliteType.Integer);
+        var expiresAt = command.Parameters.Add("@expires_at", SqliteType.Integer);
+        command.Prepare();
+        foreach (var call in calls)
+        {
+            id.Value = call.Id;
+            function.Value = call.Function;
+            createdAt.Value = ToMicroseconds(call.CreatedAt);
+            expiresAt.Value = ToMicroseconds(call.ExpiresAt);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<int> CompleteCallsAsync(
+        IReadOnlyList<InvocationResult> results, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            UPDATE calls
+            SET result = @result, completed_at = @completed_at, expires_at = @expires_at
+            WHERE id = @id AND result IS NULL
+            """;
+
+        if (results.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = new SqliteCommand(Sql, connection, transaction);
+        var id = command.Parameters.Add("@id", SqliteType.Text);
+        var result = command.Parameters.Add("@result", SqliteType.Text);
+        command.Parameters.AddWithValue("@completed_at", ToMicroseconds(_timeProvider.GetUtcNow()));
+        command.Parameters.AddWithValue("@expires_at", ToMicroseconds(expiresAt));
+        command.Prepare();
+        var changed = 0;
+        foreach (var outcome in StoreDocuments.FirstPerCall(results))
+        {
+            id.Value = outcome.RequestId;
+            result.Value = StoreDocuments.Write(outcome);
+            changed += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        StoreLog.CallsCompleted(_logger, changed, results.Count);
+        return changed;
+    }
+
+    public async Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            SELECT function, created_at, expires_at, result
+            FROM calls
+            WHERE id = @id AND expires_at > @now
+            """;
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@id", id);
+        command.Parameters.AddWithValue("@now", ToMicroseconds(now));
+        return await command.ReadCallAsync(id, static (reader, i) => FromMicroseconds(reader.GetInt64(i)), cancellationToken);
+    }
+
+    public async Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        const string Sql = "DELETE FROM calls WHERE expires_at <= @now";
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@now", ToMicroseconds(now));
+        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        StoreLog.CallsPurged(_logger, purged);
+        return purged;
+    }
+
+    /// <summary>Microseconds since the Unix epoch, UTC: PostgreSQL's timestamptz precision, so both stores agree.</summary>
+    internal static long ToMicroseconds(DateTimeOffset value) =>
+        (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+
+    internal static DateTimeOffset FromMicroseconds(long value) =>
+        new(DateTimeOffset.UnixEpoch.UtcTicks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+
+    private static void CreateParentDirectory(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var path = builder.DataSource;
+        if (builder.Mode == SqliteOpenMode.Memory || path.Length == 0 || path == ":memory:"
+            || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+
+    /// <summary>A pooled connection with this store's per-connection settings (WAL itself persists in the file).</summary>
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        const string Sql = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL";
+
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new SqliteCommand(Sql, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

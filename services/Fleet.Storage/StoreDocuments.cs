@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Fleet.Contracts;
+
+namespace Fleet.Storage;
+
+/// <summary>The rules both stores share: how documents map to rows and what a valid write is.</summary>
+internal static class StoreDocuments
+{
+    public static string Write(FunctionSpec function) =>
+        JsonSerializer.Serialize(function, StoreJsonContext.Default.FunctionSpec);
+
+    public static string Write(InvocationResult result) =>
+        JsonSerializer.Serialize(result, StoreJsonContext.Default.InvocationResult);
+
+    public static FunctionSpec ReadFunction(string json) =>
+        JsonSerializer.Deserialize(json, StoreJsonContext.Default.FunctionSpec)
+        ?? throw new JsonException("A stored function document is null.");
+
+    public static CallRecord ReadCall(string id, string function, DateTimeOffset createdAt, DateTimeOffset expiresAt, string? resultJson) =>
+        new()
+        {
+            Id = id,
+            Function = function,
+            CreatedAt = createdAt,
+            ExpiresAt = expiresAt,
+            Result = resultJson is null
+                ? null
+                : JsonSerializer.Deserialize(resultJson, StoreJsonContext.Default.InvocationResult)
+                  ?? throw new JsonException("A stored call result is null."),
+        };
+
+    /// <summary>Packages are content-addressed: the key must be the lower-case hex SHA-256 of the bytes.</summary>
+    public static void EnsureHashMatches(string hash, ReadOnlySpan<byte> bytes)
+    {
+        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.Equals(actual, hash, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Package hash '{hash}' is not the SHA-256 of its {bytes.Length} bytes.", nameof(hash));
+        }
+    }
+
+    /// <summary>The first outcome given for each call; later ones in the same batch lose, as they would across batches.</summary>
+    public static List<InvocationResult> FirstPerCall(IReadOnlyList<InvocationResult> results)
+    {
+        var seen = new HashSet<string>(results.Count, StringComparer.Ordinal);
+        var first = new List<InvocationResult>(results.Count);
+        foreach (var result in results)
+        {
+            if (seen.Add(result.RequestId))
+            {
+                first.Add(result);
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>Ordinal (UTF-16) order, which neither database's collation gives exactly.</summary>
+    public static List<string> InOrdinalOrder(List<string> names)
+    {
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Fleet.Storage.Tests;
+
+/// <summary>
+/// PostgreSQL named by <c>FLEET_TEST_POSTGRES</c>. Every database this fixture hands out is a new schema
+/// (<c>Search Path</c>), dropped at the end. Without the variable every test fails: it never skips.
+/// </summary>
+public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
+{
+    public const string Variable = "FLEET_TEST_POSTGRES";
+
+    private readonly List<string> _schemas = [];
+    private readonly List<IFleetStore> _stores = [];
+    private string _connectionString = "";
+    private NpgsqlDataSource? _admin;
+    private IFleetStore? _store;
+
+    public IFleetStore Store => _store ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    public int ScriptCount => SchemaMigrator.Scripts(SchemaMigrator.Postgres).Count;
+
+    private NpgsqlDataSource Admin => _admin ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    public async ValueTask InitializeAsync()
+    {
+        var connectionString = Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"{Variable} is not set: the PostgreSQL store tests need a server. Set it to an Npgsql connection string, "
+                + "e.g. Host=127.0.0.1;Port=5432;Username=fleet;Password=fleet;Database=postgres (CI's script starts one and sets it).");
+        }
+
+        _connectionString = connectionString;
+        _admin = NpgsqlDataSource.Create(connectionString);
+        var schema = await CreateEmptyDatabaseAsync(TestContext.Current.CancellationToken);
+        _store = OpenStore(schema);
+        await _store.MigrateAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async Task<string> CreateEmptyDatabaseAsync(CancellationToken cancellationToken)
+    {
+        // Identifiers cannot be parameters; this one is made here from a Guid, never from input.
+        var schema = $"fleet_test_{Guid.NewGuid():N}";
+        await using (var command = Admin.CreateCommand($"CREATE SCHEMA {schema}"))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        _schemas.Add(schema);
+        return new NpgsqlConnectionStringBuilder(_connectionString) { SearchPath = schema }.ToString();
+    }
+
+    public IFleetStore OpenStore(string connectionString)
+    {
+        var store = new PostgresFleetStore(connectionString, TimeProvider.System, NullLogger<PostgresFleetStore>.Instance);
+        _stores.Add(store);
+        return store;
+    }
+
+    public async Task<IReadOnlyList<int>> AppliedVersionsAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        const string Sql = "SELECT version FROM schema_migrations ORDER BY version";
+
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(Sql);
+        return await command.ReadColumnAsync<int>(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await ((IAsyncDisposable)store).DisposeAsync();
+        }
+
+        if (_admin is null)
+        {
+            return;
+        }
+
+        foreach (var schema in _schemas)
+        {
+            await using var command = _admin.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await _admin.DisposeAsync();
+    }
+}
