@@ -1,0 +1,145 @@
+using System.Formats.Tar;
+
+namespace Fleet.Storage.Packages;
+
+/// <summary>The safety rules for one pass over a package's entries. Throws <see cref="InvalidPackageException"/>.</summary>
+internal sealed class PackageEntryRules
+{
+    private const int MaxLinkHops = 40;
+
+    private readonly Dictionary<string, TarEntryType> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _symlinks = new(StringComparer.Ordinal);
+    private long _bytes;
+
+    /// <summary>Checks one entry; returns its normalised relative path, or null for entries with nothing to write.</summary>
+    public string? Admit(TarEntry entry)
+    {
+        var kind = Classify(entry);
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var path = Normalize(entry.Name);
+        if (path.Length == 0)
+        {
+            return kind == TarEntryType.Directory ? null : throw Invalid($"entry without a name: '{entry.Name}'");
+        }
+
+        CheckParents(path);
+        if (_seen.TryGetValue(path, out var earlier) && (earlier != TarEntryType.Directory || kind != TarEntryType.Directory))
+        {
+            throw Invalid($"duplicate entry '{path}'");
+        }
+
+        if (kind == TarEntryType.SymbolicLink)
+        {
+            _symlinks[path] = string.IsNullOrEmpty(entry.LinkName) ? throw Invalid($"link '{path}' has no target") : entry.LinkName;
+        }
+        else if (kind == TarEntryType.HardLink && _seen.GetValueOrDefault(Normalize(entry.LinkName)) != TarEntryType.RegularFile)
+        {
+            throw Invalid($"hard link '{path}' does not point to a file of the package");
+        }
+
+        _bytes += entry.Length;
+        if (_bytes > PackageArchive.MaxUnpackedBytes)
+        {
+            throw Invalid("package too large when unpacked");
+        }
+
+        _seen[path] = kind.Value;
+        return path;
+    }
+
+    /// <summary>Checks what needs the whole archive: it is not empty and every symbolic link resolves inside it.</summary>
+    public void Complete()
+    {
+        if (_seen.Count == 0)
+        {
+            throw Invalid("package is empty");
+        }
+
+        foreach (var link in _symlinks.Keys)
+        {
+            if (!StaysInside(link))
+            {
+                throw Invalid($"link '{link}' points outside the package");
+            }
+        }
+    }
+
+    /// <summary>The relative path of an archive name: no leading "./", no empty parts; refuses absolute paths and "..".</summary>
+    public static string Normalize(string name)
+    {
+        if (name.StartsWith('/') || name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid($"absolute or malformed path '{name}'");
+        }
+
+        var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(part => part != ".").ToArray();
+        return parts.Contains("..") ? throw Invalid($"'..' in path '{name}'") : string.Join('/', parts);
+    }
+
+    private static TarEntryType? Classify(TarEntry entry) => entry.EntryType switch
+    {
+        TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => TarEntryType.RegularFile,
+        TarEntryType.Directory or TarEntryType.SymbolicLink or TarEntryType.HardLink => entry.EntryType,
+        TarEntryType.GlobalExtendedAttributes => null,
+        _ => throw Invalid($"unsupported entry type {entry.EntryType} at '{entry.Name}'"),
+    };
+
+    private void CheckParents(string path)
+    {
+        for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            if (_seen.TryGetValue(path[..slash], out var parent) && parent != TarEntryType.Directory)
+            {
+                throw Invalid($"entry '{path}' lies under a link or file");
+            }
+        }
+    }
+
+    /// <summary>Resolves the link the way the kernel would, inside the archive's own namespace.</summary>
+    private bool StaysInside(string link)
+    {
+        var resolved = link.Split('/').SkipLast(1).ToList();
+        var pending = new List<string>(_symlinks[link].Split('/'));
+        var hops = 0;
+        while (pending.Count > 0)
+        {
+            var part = pending[0];
+            pending.RemoveAt(0);
+            if (part is "" or ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                if (resolved.Count == 0)
+                {
+                    return false;
+                }
+
+                resolved.RemoveAt(resolved.Count - 1);
+                continue;
+            }
+
+            resolved.Add(part);
+            if (_symlinks.TryGetValue(string.Join('/', resolved), out var target))
+            {
+                if (++hops > MaxLinkHops || target.StartsWith('/'))
+                {
+                    return false;
+                }
+
+                resolved.RemoveAt(resolved.Count - 1);
+                pending.InsertRange(0, target.Split('/'));
+            }
+        }
+
+        return true;
+    }
+
+    private static InvalidPackageException Invalid(string message) => new(message);
+}

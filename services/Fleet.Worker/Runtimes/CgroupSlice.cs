@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Fleet.Worker.Runtimes;
+
+/// <summary>One instance's cgroup v1 groups (memory, cpu, pids) under fleet/&lt;worker&gt;/&lt;instance&gt;.</summary>
+internal sealed class CgroupSlice
+{
+    private const long CfsPeriodMicroseconds = 100_000;
+
+    private readonly string[] _directories;
+
+    private CgroupSlice(string[] directories) => _directories = directories;
+
+    /// <summary>The files the launcher writes its own pid into before it execs the sandbox.</summary>
+    public IReadOnlyList<string> ProcsFiles => _directories.Select(directory => Path.Combine(directory, "cgroup.procs")).ToArray();
+
+    private string Memory => _directories[0];
+
+    public static CgroupSlice Create(string workerId, string instanceId, int memoryMB, double cpuDemand, int maxProcesses)
+    {
+        var slice = new CgroupSlice(SandboxLimits.Controllers
+            .Select(controller => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", workerId, instanceId))
+            .ToArray());
+        foreach (var directory in slice._directories)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        if (memoryMB > 0)
+        {
+            var bytes = (memoryMB * 1024L * 1024L).ToString(CultureInfo.InvariantCulture);
+            Write(slice.Memory, "memory.limit_in_bytes", bytes);
+            Write(slice.Memory, "memory.memsw.limit_in_bytes", bytes, optional: true);
+        }
+
+        if (cpuDemand > 0)
+        {
+            var quota = Math.Max(1000, (long)Math.Round(cpuDemand * CfsPeriodMicroseconds));
+            Write(slice._directories[1], "cpu.cfs_period_us", CfsPeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
+            Write(slice._directories[1], "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+        }
+
+        Write(slice._directories[2], "pids.max", Math.Max(1, maxProcesses).ToString(CultureInfo.InvariantCulture));
+        return slice;
+    }
+
+    /// <summary>Whether the kernel killed something in this group for lack of memory.</summary>
+    public bool OutOfMemory()
+    {
+        try
+        {
+            var line = File.ReadLines(Path.Combine(Memory, "memory.oom_control")).FirstOrDefault(text => text.StartsWith("oom_kill ", StringComparison.Ordinal));
+            return line is not null
+                ? long.Parse(line.AsSpan("oom_kill ".Length), CultureInfo.InvariantCulture) > 0
+                : long.Parse(File.ReadAllText(Path.Combine(Memory, "memory.failcnt")), CultureInfo.InvariantCulture) > 0;
+        }
+        catch (Exception error) when (error is IOException or FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Kills whatever still runs in the group (a process that escaped the launcher's tree included).</summary>
+    public void KillMembers()
+    {
+        foreach (var pid in Members())
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (Exception error) when (error is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone.
+            }
+        }
+    }
+
+    /// <summary>Removes the groups; a group is busy until the kernel has reaped its last member, so retry briefly.</summary>
+    public async Task<bool> DeleteAsync()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (_directories.All(TryRemove))
+            {
+                return true;
+            }
+
+            KillMembers();
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+
+        return false;
+    }
+
+    private IEnumerable<int> Members() =>
+        _directories.SelectMany(directory =>
+        {
+            try
+            {
+                return File.ReadAllLines(Path.Combine(directory, "cgroup.procs"));
+            }
+            catch (IOException)
+            {
+                return [];
+            }
+        }).Select(line => int.Parse(line, CultureInfo.InvariantCulture)).Distinct();
+
+    private static bool TryRemove(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory);
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static void Write(string directory, string file, string value, bool optional = false)
+    {
+        var path = Path.Combine(directory, file);
+        if (!optional || File.Exists(path))
+        {
+            File.WriteAllText(path, value);
+        }
+    }
+}

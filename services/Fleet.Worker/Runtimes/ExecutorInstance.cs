@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Text;
+using Fleet.Contracts;
+
+namespace Fleet.Worker.Runtimes;
+
+/// <summary>One long-lived executor process (in its sandbox) that has loaded one function; serves one call at a time.</summary>
+internal sealed class ExecutorInstance : IAsyncDisposable
+{
+    private const int KeptLaunchErrorChars = 2048;
+    private static readonly TimeSpan MinimumStartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
+
+    private readonly Process _process;
+    private readonly FrameChannel _channel;
+    private readonly CgroupSlice? _cgroup;
+    private readonly TimeProvider _time;
+    private readonly StringBuilder _launchErrors = new();
+    private int _stopped;
+
+    private ExecutorInstance(string id, FunctionSpec function, Process process, CgroupSlice? cgroup, TimeProvider time)
+    {
+        Id = id;
+        Key = new InstanceKey(function.Name, function.Generation);
+        MemoryMB = function.MemoryMB;
+        _process = process;
+        _cgroup = cgroup;
+        _time = time;
+        _channel = new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
+        process.ErrorDataReceived += KeepLaunchError;
+        process.BeginErrorReadLine();
+    }
+
+    public string Id { get; }
+
+    public InstanceKey Key { get; }
+
+    public int MemoryMB { get; }
+
+    /// <summary>When it last became idle; the pool's LRU and keep-alive clock.</summary>
+    public DateTimeOffset LastUsed { get; set; }
+
+    /// <summary>Killed, timed out, crashed or out of step: never to be used again.</summary>
+    public bool Broken { get; private set; }
+
+    /// <summary>Starts the executor and loads the function; throws <see cref="InstanceStartException"/> with the reason when it cannot.</summary>
+    public static async Task<ExecutorInstance> StartAsync(
+        string id, FunctionSpec function, string codeDirectory, SandboxProfile profile, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var cgroup = profile.Limiter == LimiterKind.Cgroup
+            ? CgroupSlice.Create(profile.WorkerId, id, function.MemoryMB, function.CpuDemand, profile.MaxProcesses)
+            : null;
+        var process = new Process { StartInfo = SandboxCommand.Build(profile, function, codeDirectory, cgroup?.ProcsFiles ?? []) };
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            await (cgroup?.DeleteAsync() ?? Task.FromResult(true));
+            throw;
+        }
+
+        var instance = new ExecutorInstance(id, function, process, cgroup, time);
+        try
+        {
+            var timeout = TimeSpan.FromSeconds(Math.Max(MinimumStartTimeout.TotalSeconds, function.TimeoutSeconds));
+            var init = ExecutorFrames.Init(function, SandboxCommand.CodeDirectoryInside(profile, codeDirectory));
+            var (reply, timedOut) = await instance.ExchangeAsync(init, timeout, cancellationToken);
+            if (reply is { Ok: true })
+            {
+                return instance;
+            }
+
+            throw new InstanceStartException(reply?.Error
+                ?? (timedOut ? $"start timed out after {timeout.TotalSeconds}s" : await instance.ExitReasonAsync(withLaunchErrors: true)));
+        }
+        catch
+        {
+            await instance.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs one call. A timeout or crash breaks the instance; cancellation kills it and throws <see cref="OperationCanceledException"/>.</summary>
+    public async Task<Execution> CallAsync(string paramsJson, bool returnOutput, int timeoutSeconds, CancellationToken cancellationToken)
+    {
+        if (ExecutorFrames.Call(paramsJson, returnOutput) is not { } frame)
+        {
+            return new Execution { Status = InvocationStatus.Failed, Error = "params are not valid JSON", StartedAt = _time.GetUtcNow() };
+        }
+
+        var startedAt = _time.GetUtcNow();
+        var started = _time.GetTimestamp();
+        var timeout = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : Timeout.InfiniteTimeSpan;
+        var (reply, timedOut) = await ExchangeAsync(frame, timeout, cancellationToken);
+        if (reply is null)
+        {
+            return new Execution
+            {
+                Status = timedOut ? InvocationStatus.TimedOut : InvocationStatus.Failed,
+                Error = timedOut ? $"timed out after {timeoutSeconds}s" : await ExitReasonAsync(withLaunchErrors: false),
+                StartedAt = startedAt,
+                Duration = _time.GetElapsedTime(started).TotalSeconds,
+            };
+        }
+
+        return new Execution
+        {
+            Status = reply.Ok ? InvocationStatus.Succeeded : InvocationStatus.Failed,
+            Result = reply.Result,
+            Output = reply.Output,
+            Error = reply.Error,
+            StartedAt = startedAt,
+            Duration = reply.Duration,
+        };
+    }
+
+    /// <summary>Kills the process tree and removes its cgroups; false when the groups could not be removed.</summary>
+    public async Task<bool> StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return true;
+        }
+
+        Broken = true;
+        Kill();
+        await WaitForExitAsync();
+        var removed = await (_cgroup?.DeleteAsync() ?? Task.FromResult(true));
+        _process.Dispose();
+        return removed;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>Sends a frame and reads the reply, killing the process when the deadline passes or the caller cancels.</summary>
+    private async Task<(ExecutorReply? Reply, bool TimedOut)> ExchangeAsync(byte[] frame, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        ExecutorReply? reply = null;
+        using (linked.Token.Register(static state => ((ExecutorInstance)state!).Kill(), this))
+        {
+            try
+            {
+                await _channel.WriteAsync(frame, linked.Token);
+                reply = await _channel.ReadAsync(linked.Token) is { } body ? ExecutorReply.Parse(body) : null;
+            }
+            catch (Exception error) when (error is IOException or InvalidDataException or OperationCanceledException)
+            {
+                reply = null;
+            }
+        }
+
+        if (reply is null || linked.IsCancellationRequested)
+        {
+            Broken = true;
+            Kill();
+        }
+
+        if (reply is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return (reply, reply is null && deadline.IsCancellationRequested);
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception error) when (error is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already exited.
+        }
+
+        _cgroup?.KillMembers();
+    }
+
+    private async Task<string> ExitReasonAsync(bool withLaunchErrors)
+    {
+        await WaitForExitAsync();
+        var reason = _cgroup?.OutOfMemory() == true
+            ? $"instance exited: out of memory (limit {MemoryMB} MB)"
+            : _process.HasExited ? $"instance exited (code {_process.ExitCode})" : "instance exited";
+        lock (_launchErrors)
+        {
+            return withLaunchErrors && _launchErrors.Length > 0 ? $"{reason}: {_launchErrors.ToString().Trim()}" : reason;
+        }
+    }
+
+    private async Task WaitForExitAsync()
+    {
+        using var wait = new CancellationTokenSource(ExitWait);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A process that outlives SIGKILL this long is the kernel's business; the pool moves on.
+        }
+    }
+
+    private void KeepLaunchError(object sender, DataReceivedEventArgs line)
+    {
+        lock (_launchErrors)
+        {
+            if (line.Data is not null && _launchErrors.Length < KeptLaunchErrorChars)
+            {
+                _launchErrors.AppendLine(line.Data);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+'use strict';
+// Fleet Node executor: one long-lived process per instance.
+// Protocol (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON.
+//   -> {"op":"init","mode":"serverledge","handler":"sieve.js","codeDir":"/code"}
+//   <- {"ok":true} | {"ok":false,"error":"..."}
+//   -> {"op":"call","capture":bool,"params":{...}}
+//   <- {"ok":bool,"result":"<json text>","output":"...","error":"...","duration":seconds}
+// Other modes (dcp, wasm) plug in as further entries of MODES.
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+const util = require('util');
+
+let capture = null;
+
+function sink(stream) {
+  return (chunk, encoding, callback) => {
+    if (capture !== null) {
+      capture[stream] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    }
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done);
+    return true;
+  };
+}
+
+process.stdout.write = sink('out');
+process.stderr.write = sink('err');
+for (const [name, stream] of [['log', 'out'], ['info', 'out'], ['debug', 'out'], ['warn', 'err'], ['error', 'err']]) {
+  console[name] = (...args) => sink(stream)(util.format(...args) + '\n');
+}
+
+function send(message) {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeUInt32BE(body.length, 0);
+  body.copy(frame, 4);
+  for (let offset = 0; offset < frame.length;) {
+    offset += fs.writeSync(4, frame, offset, frame.length - offset);
+  }
+}
+
+function describe(error) {
+  if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
+  return String(error);
+}
+
+function loadServerledge(request) {
+  const handler = require(path.join(request.codeDir, request.handler));
+  if (typeof handler !== 'function') throw new TypeError(`${request.handler} does not export a function`);
+  return async (params) => {
+    const value = await handler(params ?? {}, {});
+    const text = JSON.stringify(value);
+    return text === undefined ? '' : text;
+  };
+}
+
+const MODES = { serverledge: loadServerledge };
+
+let invoke = null;
+
+async function handle(request) {
+  if (invoke === null) {
+    try {
+      invoke = MODES[request.mode ?? 'serverledge'](request);
+      send({ ok: true });
+    } catch (error) {
+      send({ ok: false, error: describe(error) });
+      process.exit(0);
+    }
+    return;
+  }
+  capture = request.capture ? { out: '', err: '' } : null;
+  let reply;
+  const started = process.hrtime.bigint();
+  try {
+    reply = { ok: true, result: await invoke(request.params) };
+  } catch (error) {
+    reply = { ok: false, error: describe(error) };
+  }
+  reply.duration = Number(process.hrtime.bigint() - started) / 1e9;
+  if (capture !== null) reply.output = `${capture.out}\n${capture.err}`;
+  capture = null;
+  send(reply);
+}
+
+let pending = Buffer.alloc(0);
+let queue = Promise.resolve();
+const input = new net.Socket({ fd: 3, readable: true, writable: false });
+input.on('data', (chunk) => {
+  pending = Buffer.concat([pending, chunk]);
+  while (pending.length >= 4) {
+    const length = pending.readUInt32BE(0);
+    if (pending.length < 4 + length) break;
+    const request = JSON.parse(pending.subarray(4, 4 + length).toString('utf8'));
+    pending = pending.subarray(4 + length);
+    queue = queue.then(() => handle(request));
+  }
+});
+input.on('end', () => process.exit(0));

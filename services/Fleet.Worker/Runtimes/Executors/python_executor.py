@@ -1,0 +1,105 @@
+"""Fleet Python executor: one long-lived process per instance.
+
+Protocol (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON.
+  -> {"op": "init", "mode": "serverledge", "handler": "pkg.mod.fn", "codeDir": "/code"}
+  <- {"ok": true} | {"ok": false, "error": "..."}
+  -> {"op": "call", "capture": bool, "params": {...}}
+  <- {"ok": bool, "result": "<json text>", "output": "...", "error": "...", "duration": seconds}
+Other modes (faasm, fastmap, ...) plug in as further entries of MODES.
+Only what the Serverledge mode needs is imported at start-up to keep cold starts short.
+"""
+import importlib
+import io
+import json
+import sys
+import time
+
+_IN = open(3, "rb", buffering=0)
+_OUT = open(4, "wb", buffering=0)
+
+
+def _read_exact(n):
+    chunks = []
+    while n > 0:
+        chunk = _IN.read(n)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive():
+    header = _read_exact(4)
+    if header is None:
+        return None
+    body = _read_exact(int.from_bytes(header, "big"))
+    return None if body is None else json.loads(body)
+
+
+def _send(message):
+    body = json.dumps(message).encode("utf-8")
+    data = memoryview(len(body).to_bytes(4, "big") + body)
+    while data:
+        data = data[_OUT.write(data):]
+
+
+def _describe(error):
+    text = str(error)
+    return type(error).__name__ + (": " + text if text else "")
+
+
+def _load_serverledge(request):
+    module_name, _, function_name = request["handler"].rpartition(".")
+    if not module_name:
+        raise ValueError("handler must be module.function")
+    sys.path.insert(0, request["codeDir"])
+    handler = getattr(importlib.import_module(module_name), function_name)
+    if not callable(handler):
+        raise TypeError(request["handler"] + " is not callable")
+
+    def call(params):
+        return json.dumps(handler(params if params is not None else {}, {}))
+
+    return call
+
+
+MODES = {"serverledge": _load_serverledge}
+
+
+def _call(invoke, request):
+    capture = bool(request.get("capture"))
+    saved = sys.stdout, sys.stderr
+    if capture:
+        sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
+    reply = {"ok": True}
+    started = time.perf_counter()
+    try:
+        reply["result"] = invoke(request.get("params"))
+    except BaseException as error:  # noqa: BLE001 - every failure belongs to the call
+        reply = {"ok": False, "error": _describe(error)}
+    reply["duration"] = time.perf_counter() - started
+    if capture:
+        reply["output"] = sys.stdout.getvalue() + "\n" + sys.stderr.getvalue()
+        sys.stdout, sys.stderr = saved
+    return reply
+
+
+def main():
+    request = _receive()
+    if request is None:
+        return
+    try:
+        invoke = MODES[request.get("mode", "serverledge")](request)
+    except BaseException as error:  # noqa: BLE001 - reported to the host, then exit
+        _send({"ok": False, "error": _describe(error)})
+        return
+    _send({"ok": True})
+    while True:
+        request = _receive()
+        if request is None:
+            return
+        _send(_call(invoke, request))
+
+
+main()

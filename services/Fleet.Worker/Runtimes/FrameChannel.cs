@@ -1,0 +1,53 @@
+using System.Buffers.Binary;
+
+namespace Fleet.Worker.Runtimes;
+
+/// <summary>Frames on an executor's pipes: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.</summary>
+internal sealed class FrameChannel(Stream toExecutor, Stream fromExecutor)
+{
+    public const int MaxFrameBytes = 64 << 20;
+
+    public async Task WriteAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var frame = new byte[4 + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
+        body.CopyTo(frame.AsMemory(4));
+        await toExecutor.WriteAsync(frame, cancellationToken);
+        await toExecutor.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The next frame's body, or null when the executor closed its end.</summary>
+    public async Task<byte[]?> ReadAsync(CancellationToken cancellationToken)
+    {
+        var header = new byte[4];
+        if (!await FillAsync(header, cancellationToken))
+        {
+            return null;
+        }
+
+        var length = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (length is < 0 or > MaxFrameBytes)
+        {
+            throw new InvalidDataException($"executor frame of {length} bytes");
+        }
+
+        var body = new byte[length];
+        return await FillAsync(body, cancellationToken) ? body : null;
+    }
+
+    private async Task<bool> FillAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        for (var read = 0; read < buffer.Length;)
+        {
+            var count = await fromExecutor.ReadAsync(buffer.AsMemory(read), cancellationToken);
+            if (count == 0)
+            {
+                return false;
+            }
+
+            read += count;
+        }
+
+        return true;
+    }
+}

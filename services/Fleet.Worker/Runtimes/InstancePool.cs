@@ -1,0 +1,219 @@
+using Fleet.Contracts;
+using Fleet.Storage.Packages;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RuntimeNames = Fleet.Contracts.Runtimes;
+
+namespace Fleet.Worker.Runtimes;
+
+/// <summary>
+/// The worker's warm pool of sandboxed executor instances, keyed by function name and generation. A call takes the
+/// most recently used idle instance of its function, or cold-starts one when memory allows (evicting idle instances
+/// of any function, least recently used first), or waits. Cancelling a call kills its instance and throws
+/// <see cref="OperationCanceledException"/>.
+/// </summary>
+internal sealed class InstancePool : IAsyncDisposable
+{
+    private readonly WorkerOptions _options;
+    private readonly ILogger<InstancePool> _logger;
+    private readonly TimeProvider _time;
+    private readonly PackageCache _packages;
+    private readonly PoolLedger _ledger;
+    private readonly SandboxProfile _profile;
+    private long _instanceCounter;
+
+    public InstancePool(IOptions<WorkerOptions> options, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+        _time = time;
+        _packages = new PackageCache(Path.Combine(_options.DataDirectory, "packages"), packages, logger);
+        _ledger = new PoolLedger(_options.MemoryBudgetMB, _options.MaxInstancesPerFunction);
+        _profile = SandboxProfile.From(_options, _packages.Root);
+        _logger.LimiterInForce(_profile.Limiter, _profile.Sandbox, _profile.DropPrivileges);
+        if (!_profile.Sandbox)
+        {
+            _logger.SandboxDisabled();
+        }
+    }
+
+    public async Task<Execution> InvokeAsync(FunctionSpec function, string paramsJson, bool returnOutput, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (Unrunnable(function) is { } reason)
+        {
+            return Failed(reason, 0);
+        }
+
+        var key = new InstanceKey(function.Name, function.Generation);
+        var instance = await AcquireAsync(key, function.MemoryMB, cancellationToken);
+        var warm = instance is not null;
+        var coldStart = 0.0;
+        if (instance is null)
+        {
+            var started = _time.GetTimestamp();
+            try
+            {
+                instance = await StartAsync(function, cancellationToken);
+            }
+            catch (Exception error) when (error is InstanceStartException or InvalidPackageException or FileNotFoundException)
+            {
+                _ledger.Unreserve(key, function.MemoryMB, busy: true);
+                return Failed(error.Message, _time.GetElapsedTime(started).TotalSeconds);
+            }
+            catch
+            {
+                _ledger.Unreserve(key, function.MemoryMB, busy: true);
+                throw;
+            }
+
+            coldStart = _time.GetElapsedTime(started).TotalSeconds;
+        }
+
+        Execution execution;
+        try
+        {
+            execution = await instance.CallAsync(paramsJson, returnOutput, function.TimeoutSeconds, cancellationToken);
+        }
+        finally
+        {
+            if (_ledger.Return(instance, busy: true, _time.GetUtcNow()))
+            {
+                await StopAsync(instance, instance.Broken ? "call ended the instance" : "function retired");
+            }
+        }
+
+        if (instance.Broken)
+        {
+            _logger.InstanceBroken(instance.Id, function.Name, execution.Status);
+        }
+
+        return execution with { IsWarmStart = warm, ColdStartSeconds = coldStart };
+    }
+
+    /// <summary>
+    /// Fetches and unpacks the package (again when <paramref name="refreshPackage"/>), then starts up to
+    /// <paramref name="instances"/> idle instances with free memory only. Throws when the package is missing or invalid.
+    /// </summary>
+    public async Task<int> PrewarmAsync(FunctionSpec function, int instances, bool refreshPackage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (Unrunnable(function) is { } reason)
+        {
+            throw new ArgumentException(reason, nameof(function));
+        }
+
+        await _packages.GetAsync(function.PackageHash, refreshPackage, cancellationToken);
+        var key = new InstanceKey(function.Name, function.Generation);
+        var reserved = instances > 0 ? _ledger.ReserveForPrewarm(key, function.MemoryMB, instances) : 0;
+        var started = await Task.WhenAll(Enumerable.Range(0, reserved).Select(_ => PrewarmOneAsync(function, key, cancellationToken)));
+        return started.Count(ok => ok);
+    }
+
+    /// <summary>The function generation was deleted: idle instances stop now, busy ones after their call.</summary>
+    public void Retire(string name, string generation) =>
+        _ = StopAllAsync(_ledger.Retire(new InstanceKey(name, generation)), "function retired");
+
+    public PoolSnapshot Snapshot() => _ledger.Snapshot();
+
+    /// <summary>Stops instances idle for longer than KeepAliveSeconds.</summary>
+    public Task SweepAsync(CancellationToken cancellationToken) =>
+        StopAllAsync(_ledger.Expire(_time.GetUtcNow() - TimeSpan.FromSeconds(_options.KeepAliveSeconds)), "keep-alive expired");
+
+    public async ValueTask DisposeAsync() => await StopAllAsync(_ledger.TakeAll(), "pool disposed");
+
+    private Execution Failed(string error, double coldStartSeconds) => new()
+    {
+        Status = InvocationStatus.Failed,
+        Error = error,
+        StartedAt = _time.GetUtcNow(),
+        ColdStartSeconds = coldStartSeconds,
+    };
+
+    private string? Unrunnable(FunctionSpec function) =>
+        function.Runtime is not (RuntimeNames.Python or RuntimeNames.Node) ? $"runtime '{function.Runtime}' is not supported"
+        : function.MemoryMB > _options.MemoryBudgetMB ? $"function needs {function.MemoryMB} MB, the worker's budget is {_options.MemoryBudgetMB} MB"
+        : null;
+
+    /// <summary>A warm instance, or null after reserving room for a cold start; waits while neither is possible.</summary>
+    private async Task<ExecutorInstance?> AcquireAsync(InstanceKey key, int memoryMB, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var evicted = new List<ExecutorInstance>();
+            var acquired = _ledger.TryAcquire(key, memoryMB, evicted, out var warm, out var changed);
+            await StopAllAsync(evicted, "evicted for memory");
+            if (acquired)
+            {
+                return warm;
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<ExecutorInstance> StartAsync(FunctionSpec function, CancellationToken cancellationToken)
+    {
+        var codeDirectory = await _packages.GetAsync(function.PackageHash, refresh: false, cancellationToken);
+        var id = $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _instanceCounter):x}";
+        var started = _time.GetTimestamp();
+        try
+        {
+            var instance = await ExecutorInstance.StartAsync(id, function, codeDirectory, _profile, _time, cancellationToken);
+            _ledger.Started(instance);
+            var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
+            _logger.InstanceStarted(id, function.Name, milliseconds);
+            return instance;
+        }
+        catch (InstanceStartException)
+        {
+            _logger.InstanceStartFailed(id, function.Name);
+            throw;
+        }
+    }
+
+    private async Task<bool> PrewarmOneAsync(FunctionSpec function, InstanceKey key, CancellationToken cancellationToken)
+    {
+        ExecutorInstance instance;
+        try
+        {
+            instance = await StartAsync(function, cancellationToken);
+        }
+        catch (InstanceStartException)
+        {
+            _ledger.Unreserve(key, function.MemoryMB, busy: false);
+            return false;
+        }
+        catch
+        {
+            _ledger.Unreserve(key, function.MemoryMB, busy: false);
+            throw;
+        }
+
+        if (_ledger.Return(instance, busy: false, _time.GetUtcNow()))
+        {
+            await StopAsync(instance, "function retired");
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task StopAllAsync(List<ExecutorInstance> instances, string reason)
+    {
+        if (instances.Count > 0)
+        {
+            await Task.WhenAll(instances.Select(instance => StopAsync(instance, reason)));
+        }
+    }
+
+    private async Task StopAsync(ExecutorInstance instance, string reason)
+    {
+        _logger.InstanceStopped(instance.Id, instance.Key.Name, reason);
+        if (!await instance.StopAsync())
+        {
+            _logger.CgroupNotRemoved(instance.Id);
+        }
+    }
+}

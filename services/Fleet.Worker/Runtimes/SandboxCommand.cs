@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using Fleet.Contracts;
+using RuntimeNames = Fleet.Contracts.Runtimes;
+
+namespace Fleet.Worker.Runtimes;
+
+/// <summary>
+/// The command line of one instance: a tiny sh launcher joins the instance's cgroups (or sets rlimits), moves the
+/// protocol pipes to fds 3 and 4 (so user prints never reach them), then execs bubblewrap and the executor.
+/// </summary>
+internal static class SandboxCommand
+{
+    public const string CodeMount = "/code";
+    private const string ExecutorMount = "/executor";
+
+    private static readonly string[] SystemLinks = ["bin", "lib", "lib64", "sbin"];
+    private static readonly string[] SystemFiles = ["/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"];
+
+    public static ProcessStartInfo Build(SandboxProfile profile, FunctionSpec function, string codeDirectory, IReadOnlyList<string> cgroupProcsFiles)
+    {
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = profile.Sandbox ? "/" : codeDirectory,
+        };
+        start.Environment.Clear();
+        foreach (var (name, value) in Environment())
+        {
+            start.Environment[name] = value;
+        }
+
+        var arguments = start.ArgumentList;
+        arguments.Add("-c");
+        arguments.Add(Launcher(AddressSpaceLimit(profile, function)));
+        arguments.Add("sh");
+        arguments.Add(cgroupProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
+        foreach (var file in cgroupProcsFiles)
+        {
+            arguments.Add(file);
+        }
+
+        if (profile.Sandbox)
+        {
+            AddSandbox(arguments, profile, codeDirectory, function.MemoryMB);
+        }
+
+        var executors = profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory;
+        foreach (var argument in Interpreter(profile, function, executors))
+        {
+            arguments.Add(argument);
+        }
+
+        return start;
+    }
+
+    /// <summary>Joins the cgroups given as arguments, sets rlimits, moves the protocol pipes to fds 3 and 4, execs the rest.</summary>
+    private static string Launcher(string addressSpaceLimit) => $$"""
+        n=$1; shift
+        while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done
+        ulimit -c 0 {{addressSpaceLimit}}
+        exec 3<&0 4>&1 </dev/null >/dev/null
+        exec "$@"
+        """;
+
+    /// <summary>What the executor is told the code directory is.</summary>
+    public static string CodeDirectoryInside(SandboxProfile profile, string codeDirectory) => profile.Sandbox ? CodeMount : codeDirectory;
+
+    private static IEnumerable<(string Name, string Value)> Environment() =>
+        [("PATH", "/usr/bin:/bin"), ("HOME", "/tmp"), ("LANG", "C.UTF-8")];
+
+    private static string AddressSpaceLimit(SandboxProfile profile, FunctionSpec function) =>
+        profile.Limiter == LimiterKind.Rlimit && function.Runtime == RuntimeNames.Python && function.MemoryMB > 0
+            ? $"-v {function.MemoryMB * 1024L}"
+            : "";
+
+    private static IEnumerable<string> Interpreter(SandboxProfile profile, FunctionSpec function, string executors) => function.Runtime switch
+    {
+        RuntimeNames.Python => [profile.PythonPath, "-I", "-S", "-B", Path.Combine(executors, "python_executor.py")],
+        RuntimeNames.Node => function.MemoryMB > 0
+            ? [profile.NodePath, $"--max-old-space-size={function.MemoryMB}", Path.Combine(executors, "node_executor.js")]
+            : [profile.NodePath, Path.Combine(executors, "node_executor.js")],
+        _ => throw new NotSupportedException($"runtime '{function.Runtime}' is not supported"),
+    };
+
+    private static void AddSandbox(IList<string> arguments, SandboxProfile profile, string codeDirectory, int memoryMB)
+    {
+        var id = SandboxProfile.SandboxUserId.ToString(CultureInfo.InvariantCulture);
+        if (profile.DropPrivileges)
+        {
+            Add(arguments, SandboxProfile.SetprivPath, $"--reuid={id}", $"--regid={id}", "--clear-groups", "--");
+        }
+
+        Add(arguments, "/usr/bin/bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--uid", id, "--gid", id);
+        Add(arguments, "--hostname", "fleet", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv");
+        foreach (var (name, value) in Environment())
+        {
+            Add(arguments, "--setenv", name, value);
+        }
+
+        Add(arguments, "--ro-bind", "/usr", "/usr");
+        foreach (var link in SystemLinks.Where(link => Directory.Exists($"/usr/{link}")))
+        {
+            Add(arguments, "--symlink", $"usr/{link}", $"/{link}");
+        }
+
+        foreach (var file in SystemFiles)
+        {
+            Add(arguments, "--ro-bind-try", file, file);
+        }
+
+        Add(arguments, "--proc", "/proc", "--dev", "/dev");
+        if (memoryMB > 0)
+        {
+            Add(arguments, "--size", (memoryMB * 1024L * 1024L).ToString(CultureInfo.InvariantCulture));
+        }
+
+        Add(arguments, "--tmpfs", "/tmp");
+        Add(arguments, "--ro-bind", codeDirectory, CodeMount, "--ro-bind", profile.ExecutorDirectory, ExecutorMount);
+        Add(arguments, "--chdir", CodeMount, "--");
+    }
+
+    private static void Add(IList<string> arguments, params string[] values)
+    {
+        foreach (var value in values)
+        {
+            arguments.Add(value);
+        }
+    }
+}

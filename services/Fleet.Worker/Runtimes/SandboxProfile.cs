@@ -1,0 +1,67 @@
+namespace Fleet.Worker.Runtimes;
+
+/// <summary>How this worker launches instances; fixed at start-up from <see cref="WorkerOptions"/> and the machine.</summary>
+internal sealed record SandboxProfile
+{
+    /// <summary>Drops the launcher to an unprivileged host user before bubblewrap starts (when the worker runs as root).</summary>
+    public const string SetprivPath = "/usr/bin/setpriv";
+
+    public const int SandboxUserId = 65534;
+
+    public required bool Sandbox { get; init; }
+
+    public required LimiterKind Limiter { get; init; }
+
+    public required string WorkerId { get; init; }
+
+    public required string ExecutorDirectory { get; init; }
+
+    public required string PythonPath { get; init; }
+
+    public required string NodePath { get; init; }
+
+    public required int MaxProcesses { get; init; }
+
+    /// <summary>Instances run as host uid 65534 rather than as root mapped into a user namespace.</summary>
+    public required bool DropPrivileges { get; init; }
+
+    public static SandboxProfile From(WorkerOptions options, string packagesDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var executors = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Executors");
+        return new SandboxProfile
+        {
+            Sandbox = options.Sandbox,
+            Limiter = SandboxLimits.Current,
+            WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? $"worker-{Environment.ProcessId}" : SafeName(options.WorkerId),
+            ExecutorDirectory = executors,
+            PythonPath = options.PythonPath,
+            NodePath = options.NodePath,
+            MaxProcesses = options.MaxProcesses,
+            DropPrivileges = options.Sandbox && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
+                && OthersCanReach(packagesDirectory) && OthersCanReach(executors),
+        };
+    }
+
+    private static string SafeName(string id) =>
+        new(id.Select(character => char.IsAsciiLetterOrDigit(character) || character is '-' or '_' or '.' ? character : '_').ToArray());
+
+    /// <summary>The unprivileged user can only bind what every ancestor directory lets others traverse.</summary>
+    private static bool OthersCanReach(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        for (var directory = Path.GetFullPath(path); directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (Directory.Exists(directory) && (File.GetUnixFileMode(directory) & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
