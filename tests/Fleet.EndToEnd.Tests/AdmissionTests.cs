@@ -34,7 +34,26 @@ public sealed class AdmissionTests(TightCluster fleet)
 
         using var stopped = await occupying;
         Assert.Equal(HttpStatusCode.InternalServerError, stopped.StatusCode);
-        Assert.Equal("2", (await _api.InvokeOkAsync(other, new { Params = new { n = "1" } })).GetProperty("Result").GetString());
+        await AssertServedAgainAsync(other);
+    }
+
+    /// <summary>The freed slot reaches the scheduler a moment after the failed call's answer reaches the client.</summary>
+    private async Task AssertServedAgainAsync(string function)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            using var response = await _api.InvokeAsync(function, new { Params = new { n = "1" } });
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                Assert.Equal("2", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("Result").GetString());
+                return;
+            }
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.True(DateTime.UtcNow < deadline, "the slot was never freed");
+            await Task.Delay(20);
+        }
     }
 
     private async Task WaitUntilNoFreeSlotAsync()

@@ -102,10 +102,10 @@ internal static class ServerledgeFunctionEndpoints
         }
         catch (DbException)
         {
-            return Json("", ServerledgeJsonContext.Default.String, StatusCodes.Status503ServiceUnavailable);
+            return Json("", StatusCodes.Status503ServiceUnavailable);
         }
 
-        return Json(new() { ["Created"] = spec.Name }, ServerledgeJsonContext.Default.DictionaryStringString);
+        return Json(new Dictionary<string, string> { ["Created"] = spec.Name });
     }
 
     private static string? HandlerProblem(string runtime, string? handler)
@@ -137,7 +137,7 @@ internal static class ServerledgeFunctionEndpoints
             var deleted = await catalog.DeleteAsync(request!.Name ?? "", cancellationToken);
             return deleted is null
                 ? Text(StatusCodes.Status404NotFound, "Unknown function")
-                : Json(new() { ["Deleted"] = deleted.Name }, ServerledgeJsonContext.Default.DictionaryStringString);
+                : Json(new Dictionary<string, string> { ["Deleted"] = deleted.Name });
         }
         catch (DbException)
         {
@@ -149,7 +149,7 @@ internal static class ServerledgeFunctionEndpoints
     {
         try
         {
-            return Json(await catalog.ListAsync(cancellationToken), ServerledgeJsonContext.Default.IReadOnlyListString);
+            return Json(await catalog.ListAsync(cancellationToken));
         }
         catch (DbException)
         {
@@ -179,11 +179,11 @@ internal static class ServerledgeFunctionEndpoints
         try
         {
             var started = await fleet.PrewarmAsync(function, request.Instances, request.ForceImagePull, cancellationToken);
-            return Json(new() { ["Prewarmed"] = started }, ServerledgeJsonContext.Default.DictionaryStringInt32);
+            return Json(new Dictionary<string, int> { ["Prewarmed"] = started });
         }
         catch (MassTransit.RequestTimeoutException)
         {
-            return Json("", ServerledgeJsonContext.Default.String, StatusCodes.Status503ServiceUnavailable);
+            return Json("", StatusCodes.Status503ServiceUnavailable);
         }
     }
 }

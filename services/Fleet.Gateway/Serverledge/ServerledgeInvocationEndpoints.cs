@@ -54,13 +54,13 @@ internal static class ServerledgeInvocationEndpoints
         if (call.Async)
         {
             await invoker.SubmitAsync(call, cancellationToken);
-            return Json(new() { ["ReqId"] = call.RequestId }, ServerledgeJsonContext.Default.DictionaryStringString);
+            return Json(new Dictionary<string, string> { ["ReqId"] = call.RequestId });
         }
 
         var result = await invoker.RunAsync(call, cancellationToken);
         return result.Status switch
         {
-            InvocationStatus.Succeeded => Json(InvocationResponse.From(result), ServerledgeJsonContext.Default.InvocationResponse),
+            InvocationStatus.Succeeded => Json(InvocationResponse.From(result)),
             InvocationStatus.Refused => Text(StatusCodes.Status429TooManyRequests),
             _ => Text(StatusCodes.Status500InternalServerError),
         };
@@ -80,7 +80,7 @@ internal static class ServerledgeInvocationEndpoints
 
         return result is null
             ? Text(StatusCodes.Status404NotFound)
-            : Json(InvocationResponse.From(result), ServerledgeJsonContext.Default.InvocationResponse);
+            : Json(InvocationResponse.From(result));
     }
 
     private static async Task<IResult> StatusAsync(HttpRequest http, FleetControl fleet, CancellationToken cancellationToken)
@@ -88,6 +88,6 @@ internal static class ServerledgeInvocationEndpoints
         var status = await fleet.StatusAsync(cancellationToken);
         var response = new StatusResponse(
             $"{http.Scheme}://{http.Host}", status.IdleWarm, status.AvailableMemMB, status.AvailableCpus, status.DropCount, Coordinates.Origin);
-        return Json(response, ServerledgeJsonContext.Default.StatusResponse);
+        return Json(response);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -9,8 +10,14 @@ internal static class ServerledgeWire
     private const string JsonType = "application/json; charset=UTF-8";
     private const string TextType = "text/plain; charset=UTF-8";
 
-    public static IResult Json<T>(T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK) =>
-        Results.Text(JsonSerializer.Serialize(value, type) + "\n", JsonType, null, status);
+    /// <summary>Writes JSON as Go's encoder does: quotes in strings as \", not \u0022; a trailing newline as Echo adds.</summary>
+    private static readonly ServerledgeJsonContext Writer = new(new JsonSerializerOptions(ServerledgeJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
+        Results.Text(JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Writer.GetTypeInfo(typeof(T))!) + "\n", JsonType, null, status);
 
     public static IResult Text(int status, string body = "") => Results.Text(body, TextType, null, status);
 
@@ -45,5 +52,5 @@ internal static class ServerledgeWire
     }
 
     public static IResult BadRequest(string reason) =>
-        Json(new Dictionary<string, string> { ["message"] = $"Bad Request: {reason}" }, ServerledgeJsonContext.Default.DictionaryStringString, StatusCodes.Status400BadRequest);
+        Json(new Dictionary<string, string> { ["message"] = $"Bad Request: {reason}" }, StatusCodes.Status400BadRequest);
 }

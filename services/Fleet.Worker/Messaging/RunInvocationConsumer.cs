@@ -20,6 +20,8 @@ internal sealed partial class RunInvocationConsumer(
         var result = await RunAsync(call, context.CancellationToken);
         LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
 
+        // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
+        releaser.Release(work.LedgerAddress, call.Function.Name, placed: work.PlacedOn == identity.Id);
         if (call.Async)
         {
             await results.WriteAsync(result, context.CancellationToken);
@@ -28,8 +30,6 @@ internal sealed partial class RunInvocationConsumer(
         {
             await context.RespondAsync(result);
         }
-
-        releaser.Release(work.LedgerAddress, call.Function.Name, placed: work.PlacedOn == identity.Id);
     }
 
     private async Task<InvocationResult> RunAsync(InvokeFunction call, CancellationToken cancellationToken)
