@@ -12,6 +12,15 @@ internal static class Program
     public static async Task Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddHostDefaults(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:8080;http://127.0.0.1:1323",
+            ["Bus:Transport"] = "inmemory",
+            ["Store:Provider"] = "sqlite",
+            ["Store:ConnectionString"] = "Data Source=.fleet/data/fleet.db",
+            ["Worker:WorkerId"] = "standalone",
+            ["Worker:DataDirectory"] = ".fleet/work",
+        });
         builder.AddServiceDefaults("fleet-standalone");
         builder.Services.AddFleetStore(builder.Configuration);
         builder.AddFleetBus(GatewayModule.Register(builder), SchedulerModule.Register(builder), WorkerModule.Register(builder));

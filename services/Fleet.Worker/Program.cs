@@ -8,6 +8,11 @@ internal static class Program
     public static async Task Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddHostDefaults(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:8100",
+            ["Store:Provider"] = "postgres",
+        });
         builder.AddServiceDefaults("fleet-worker");
         builder.Services.AddFleetStore(builder.Configuration);
         builder.AddFleetBus(WorkerModule.Register(builder));

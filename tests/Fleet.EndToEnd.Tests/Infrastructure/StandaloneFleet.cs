@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace Fleet.EndToEnd.Tests.Infrastructure;
+
+/// <summary>The embedded standalone process (in-memory bus, SQLite), with an access token and a small body limit.</summary>
+public sealed class StandaloneFleet : IAsyncLifetime
+{
+    public const string Token = "test-token-not-a-secret";
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private readonly string _directory = Path.Combine(RepoPaths.Root, ".fleet", "test", "standalone", Guid.NewGuid().ToString("N")[..8]);
+    private ServiceProcess? _process;
+
+    public Uri Url { get; private set; } = null!;
+
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public HttpClient Authorized { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        Url = new Uri($"http://127.0.0.1:{FreePort()}");
+        _process = ServiceProcess.Start("Fleet.Standalone", "standalone", _directory, new Dictionary<string, string>
+        {
+            ["Urls"] = Url.ToString().TrimEnd('/'),
+            ["Store__ConnectionString"] = $"Data Source={Path.Combine(_directory, "fleet.db")}",
+            ["Worker__DataDirectory"] = Path.Combine(_directory, "work"),
+            ["Gateway__AccessToken"] = Token,
+            ["Gateway__MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        Anonymous = new HttpClient { BaseAddress = Url };
+        Authorized = new HttpClient { BaseAddress = Url };
+        Authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var ready = await Anonymous.GetAsync("/health/ready");
+                if (ready.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new InvalidOperationException($"standalone did not come up: {await File.ReadAllTextAsync(_process.LogPath)}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Anonymous?.Dispose();
+        Authorized?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
