@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Celery baseline for the Fleet benchmark.
+
+Starts a Celery worker (prefork, 2 processes) on tasks.py, then measures
+  * sync round trip: N sequential noop.delay(i).get() calls -> p50/p99 in ms
+  * throughput: M noop tasks sent as one group, tasks/s from first send to last result
+and prints ONE JSON line on stdout. Progress goes to stderr.
+
+Usage: /usr/bin/python3 bench.py [--broker amqp://...] [--sync N] [--tasks M]
+"""
+import argparse
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKER_PROCESSES = 2
+WARMUP_CALLS = 50
+
+
+def log(msg):
+    print(f"[celery-bench] {msg}", file=sys.stderr, flush=True)
+
+
+def percentile(sorted_samples, p):
+    # Nearest rank, same definition as Fleet.Bench's Scenarios.Percentile.
+    n = len(sorted_samples)
+    return sorted_samples[min(n - 1, max(0, math.ceil(p * n) - 1))]
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL"),
+                    help="AMQP broker URL (default: env CELERY_BROKER_URL)")
+    ap.add_argument("--sync", type=int, default=500, help="sequential round trips measured (default 500)")
+    ap.add_argument("--tasks", type=int, default=5000, help="tasks in the throughput group (default 5000)")
+    ap.add_argument("--queue", default="celery-bench", help="dedicated queue name (default celery-bench)")
+    args = ap.parse_args()
+    if not args.broker:
+        ap.error("no broker: pass --broker or set CELERY_BROKER_URL")
+    if args.sync < 1 or args.tasks < 1:
+        ap.error("--sync and --tasks must be >= 1")
+    return args
+
+
+def start_worker(env, queue):
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "tasks", "worker",
+        "-P", "prefork", "-c", str(WORKER_PROCESSES),
+        "-Q", queue,
+        "-n", f"celerybench-{os.getpid()}@%h",
+        "-l", "WARNING",
+        # No inter-worker chatter over broadcast exchanges: keeps the run isolated
+        # from other workers on the broker and does not touch the task path.
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]
+    log("starting worker: " + " ".join(cmd))
+    # Own session so the prefork children can be killed as a group if needed.
+    # Worker logs go to our stderr; our stdout stays reserved for the JSON line.
+    return subprocess.Popen(cmd, cwd=HERE, env=env, stdin=subprocess.DEVNULL,
+                            stdout=sys.stderr, stderr=sys.stderr, start_new_session=True)
+
+
+def stop_worker(proc):
+    if proc.poll() is not None:
+        log(f"worker already exited with {proc.returncode}")
+        return
+    log("stopping worker (SIGTERM, warm shutdown)")
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+        log(f"worker stopped ({proc.returncode})")
+    except subprocess.TimeoutExpired:
+        log("worker did not stop within 10 s, killing its process group")
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    # Reap any prefork child that outlived the main process.
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def wait_ready(noop, proc, timeout=60.0):
+    """A first full round trip proves the worker consumes our queue and results come back."""
+    deadline = time.monotonic() + timeout
+    result = noop.delay(-1)
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited early with code {proc.returncode}")
+        try:
+            return result.get(timeout=1.0)
+        except Exception as exc:  # celery.exceptions.TimeoutError until the worker is up
+            if type(exc).__name__ != "TimeoutError":
+                raise
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"worker not ready after {timeout:.0f} s")
+
+
+def measure_sync(noop, calls):
+    samples = []
+    for i in range(calls):
+        started = time.perf_counter()
+        noop.delay(i).get(timeout=30)
+        samples.append((time.perf_counter() - started) * 1000.0)
+    samples.sort()
+    return percentile(samples, 0.50), percentile(samples, 0.99)
+
+
+def measure_throughput(noop, group, count):
+    started = time.perf_counter()
+    res = group(noop.s(i) for i in range(count)).apply_async()
+    sent = time.perf_counter()
+    values = res.get(timeout=max(60.0, count / 20.0))
+    elapsed = time.perf_counter() - started
+    if len(values) != count or any(not v.get("ok") for v in values):
+        raise RuntimeError("throughput run returned unexpected results")
+    log(f"throughput: sent {count} in {sent - started:.3f} s, all results after {elapsed:.3f} s")
+    return count / elapsed
+
+
+def main():
+    args = parse_args()
+    env = dict(os.environ, CELERY_BROKER_URL=args.broker, CELERY_BENCH_QUEUE=args.queue)
+    os.environ.update(CELERY_BROKER_URL=args.broker, CELERY_BENCH_QUEUE=args.queue)
+    sys.path.insert(0, HERE)
+    from celery import group
+    from tasks import app, noop
+
+    try:
+        purged = app.control.purge()  # only the configured (dedicated) queue
+        if purged:
+            log(f"purged {purged} stale message(s) from queue {args.queue}")
+    except Exception as exc:
+        log(f"purge skipped: {exc!r}")
+
+    proc = start_worker(env, args.queue)
+    try:
+        t0 = time.monotonic()
+        wait_ready(noop, proc)
+        log(f"worker ready after {time.monotonic() - t0:.2f} s")
+
+        log(f"warm-up: {WARMUP_CALLS} sync calls + a {min(args.tasks, 500)}-task group")
+        for i in range(WARMUP_CALLS):
+            noop.delay(i).get(timeout=30)
+        group(noop.s(i) for i in range(min(args.tasks, 500))).apply_async().get(timeout=60)
+
+        log(f"sync: {args.sync} sequential round trips")
+        p50, p99 = measure_sync(noop, args.sync)
+        log(f"sync p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+
+        log(f"throughput: {args.tasks} tasks in one group")
+        rate = measure_throughput(noop, group, args.tasks)
+        log(f"throughput {rate:.1f} tasks/s")
+    finally:
+        stop_worker(proc)
+
+    print(json.dumps({
+        "sync_p50_ms": round(p50, 3),
+        "sync_p99_ms": round(p99, 3),
+        "tasks_per_s": round(rate, 1),
+        "sync_calls": args.sync,
+        "async_tasks": args.tasks,
+        "worker_processes": WORKER_PROCESSES,
+    }), flush=True)
+
+
+if __name__ == "__main__":
+    main()

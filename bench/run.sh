@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The benchmark: starts the distributed services (infra/local/up.sh), measures Fleet through its gateway, runs Celery
+# (Debian python3-celery, 2 worker processes) doing the same trivial task on the same RabbitMQ, prints the ratios.
+#
+#   bench/run.sh [--workers N] [--sync N] [--async N] [--keep]   (--keep leaves the services running afterwards)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
+
+workers=2 sync=2000 calls=5000 keep=0
+while (($#)); do
+  case $1 in
+    --workers) workers=$2; shift 2 ;;
+    --sync) sync=$2; shift 2 ;;
+    --async) calls=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) fleet_die "unknown option $1 (try --help)" ;;
+  esac
+done
+
+fleet_install_packages "${FLEET_PACKAGES[@]}" python3-celery
+"$FLEET_ROOT/infra/local/up.sh" --workers "$workers"
+((keep)) || trap '"$FLEET_ROOT/infra/local/down.sh"' EXIT
+
+dotnet build "$FLEET_ROOT/bench/Fleet.Bench/Fleet.Bench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
+celery=$FLEET_DIR/bench/celery.json
+mkdir -p "$(dirname "$celery")"
+fleet_log "Celery baseline on the same RabbitMQ"
+(cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py --sync "$sync" --tasks "$calls" \
+  --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//") > "$celery"
+fleet_log "Fleet through the gateway"
+dotnet "$FLEET_ROOT/bench/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll" http://127.0.0.1:8080 \
+  --sync "$sync" --async "$calls" --celery "$celery"

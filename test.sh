@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Every test project against real servers: installs what is missing (Debian packages, when root), starts a private
+# RabbitMQ (AMQP 35672, management 35674) and PostgreSQL (35432) under .fleet/test/, checks the compose file with
+# docker-compose config, runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
+# FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; extra arguments go to dotnet test
+# (e.g. --filter FullyQualifiedName~Serverledge).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/infra/local/lib.sh"
+set -e
+
+fleet_install_packages "${FLEET_PACKAGES[@]}" docker-compose
+dir=$FLEET_DIR/test
+results=$dir/results
+rm -rf "$results"
+mkdir -p "$results"
+
+password=$(fleet_secret TEST_PASSWORD)
+fleet_rabbitmq_start fleet-test "$dir/rabbitmq" 35672 35673 35674
+fleet_rabbitmq_user fleet-test fleet "$password"
+# The tests make and drop their own databases; durability is not under test, speed is welcome.
+FLEET_PG_FSYNC=off fleet_postgres_start "$dir/postgres" 35432 fleet "$password" fleet
+if [[ ${FLEET_TEST_KEEP_SERVERS:-0} != 1 ]]; then
+  trap 'fleet_rabbitmq_stop fleet-test; fleet_postgres_stop "$dir/postgres"' EXIT
+fi
+export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:35672/"
+export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:35674/"
+export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=35432;Username=fleet;Password=$password;Database=fleet"
+set +e
+
+passed=0 failed=0
+# docker-compose.yml must stay valid for `docker compose up` (no Docker engine here to run it).
+if docker-compose --env-file "$FLEET_ROOT/.env.example" -f "$FLEET_ROOT/docker-compose.yml" config -q; then
+  echo "compose: docker-compose config passed"; passed=$((passed + 1))
+else
+  echo "compose: docker-compose config FAILED"; failed=$((failed + 1))
+fi
+
+cd "$FLEET_ROOT"
+dotnet build Fleet.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+build=$?
+
+# One project at a time, each into its own results folder: the end-to-end tests start many processes of their own.
+for project in $(dotnet sln Fleet.sln list | grep 'Tests\.csproj$'); do
+  name=$(basename "$project" .csproj)
+  if ((build == 0)); then
+    dotnet test "$project" -c Release --no-build --nologo --logger trx --results-directory "$results/$name" \
+      --blame-hang-timeout 10m "$@"
+  fi
+  trx=$(ls "$results/$name"/*.trx 2>/dev/null | head -1)
+  if [[ -z $trx ]]; then
+    echo "$name: no results (build failed, crashed or hung)"; failed=$((failed + 1)); continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<< "$counters"; }
+  p=$(count passed) f=$(count failed) t=$(count timeout) a=$(count aborted)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${t:-0} + ${a:-0}))
+done
+echo "$passed passed, $failed failed"
+((failed == 0))
