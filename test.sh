@@ -20,7 +20,7 @@ fleet_rabbitmq_user fleet-test fleet "$password"
 # The tests make and drop their own databases; durability is not under test, speed is welcome.
 FLEET_PG_FSYNC=off fleet_postgres_start "$dir/postgres" 35432 fleet "$password" fleet
 if [[ ${FLEET_TEST_KEEP_SERVERS:-0} != 1 ]]; then
-  trap 'fleet_rabbitmq_stop fleet-test; fleet_postgres_stop "$dir/postgres"' EXIT
+  trap 'fleet_rabbitmq_stop fleet-test "$dir/rabbitmq"; fleet_postgres_stop "$dir/postgres"' EXIT
 fi
 export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:35672/"
 export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:35674/"

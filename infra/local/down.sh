@@ -22,7 +22,7 @@ done
 wait
 fleet_service_stop scheduler
 if ((!keep_servers)); then
-  fleet_rabbitmq_stop fleet
+  fleet_rabbitmq_stop fleet "$FLEET_DIR/rabbitmq"
   fleet_postgres_stop "$FLEET_DIR/postgres"
 fi
 fleet_log "down"

@@ -60,12 +60,11 @@ fleet_rabbitmq_start() {
   mkdir -p "$dir/mnesia" "$dir/log"
   echo '[rabbitmq_management].' > "$dir/enabled_plugins"
   cat > "$dir/rabbitmq.conf" <<CONF
-listeners.tcp.1 = 127.0.0.1:$amqp
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $management
 CONF
   [[ $(id -u) == 0 ]] && chown -R rabbitmq:rabbitmq "$dir"
-  export RABBITMQ_NODENAME=$node@localhost RABBITMQ_NODE_PORT=$amqp RABBITMQ_DIST_PORT=$dist \
+  export RABBITMQ_NODENAME=$node@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$amqp RABBITMQ_DIST_PORT=$dist \
     RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log RABBITMQ_PID_FILE=$dir/rabbitmq.pid \
     RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf
   if rabbitmqctl -n "$node@localhost" -q status >/dev/null 2>&1; then
@@ -78,7 +77,7 @@ CONF
     rabbitmqctl -n "$node@localhost" -q wait "$dir/rabbitmq.pid" --timeout 180 >/dev/null ||
       fleet_die "RabbitMQ did not start; see $dir/log"
   fi
-  unset RABBITMQ_NODENAME RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT RABBITMQ_MNESIA_BASE RABBITMQ_LOG_BASE \
+  unset RABBITMQ_NODENAME RABBITMQ_NODE_IP_ADDRESS RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT RABBITMQ_MNESIA_BASE RABBITMQ_LOG_BASE \
     RABBITMQ_PID_FILE RABBITMQ_ENABLED_PLUGINS_FILE RABBITMQ_CONFIG_FILE
 }
 
@@ -94,11 +93,12 @@ fleet_rabbitmq_user() {
   rabbitmqctl -n "$node@localhost" -q set_permissions -p / "$user" '.*' '.*' '.*' >/dev/null
 }
 
+# fleet_rabbitmq_stop NODE DIR: returns once the node's process has exited (its ports are free again).
 fleet_rabbitmq_stop() {
-  local node=$1
+  local node=$1 dir=$2
   if rabbitmqctl -n "$node@localhost" -q status >/dev/null 2>&1; then
     fleet_log "stopping RabbitMQ $node"
-    rabbitmqctl -n "$node@localhost" -q stop >/dev/null 2>&1 || true
+    rabbitmqctl -n "$node@localhost" -q stop "$dir/rabbitmq.pid" >/dev/null 2>&1 || true
   fi
 }
 
