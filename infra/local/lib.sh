@@ -55,6 +55,7 @@ fleet_wait_http() {
 }
 
 # fleet_rabbitmq_start NODE DIR AMQP_PORT DIST_PORT MANAGEMENT_PORT: a private node with the management plugin.
+# Mind that rabbitmqctl itself listens on 35672-35682 (a node's distribution port + 10000): no node may use those.
 fleet_rabbitmq_start() {
   local node=$1 dir=$2 amqp=$3 dist=$4 management=$5
   mkdir -p "$dir/mnesia" "$dir/log"
