@@ -98,6 +98,23 @@ public sealed class ExecutorTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(AllRuntimes))]
+    public async Task An_instance_that_exits_while_idle_is_replaced_and_the_next_call_succeeds(string runtime)
+    {
+        var function = _pool.DeployWork(runtime);
+
+        var replied = await _pool.InvokeAsync(function, """{"mode": "exit-after-reply"}""");
+        AssertSucceeded(replied);
+        await _pool.WaitForLaunchersToEndAsync();
+        var next = await _pool.InvokeAsync(function);
+
+        AssertSucceeded(next);
+        Assert.False(next.IsWarmStart);
+        Assert.Equal(1, Calls(next));
+        Assert.Equal(1, _pool.Pool.Snapshot().Instances);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRuntimes))]
     public async Task Prints_and_raw_writes_to_stdout_and_stderr_do_not_disturb_the_protocol(string runtime)
     {
         var function = _pool.DeployWork(runtime);

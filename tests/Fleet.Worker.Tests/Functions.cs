@@ -5,7 +5,8 @@ namespace Fleet.Worker.Tests;
 
 /// <summary>
 /// Function code the tests deploy, as users write it. <c>work</c> counts its calls (a warm instance keeps counting)
-/// and does what params.mode says: fail, loop forever, exit the process, or print around the protocol.
+/// and does what params.mode says: fail, loop forever, exit the process (now or just after replying), or print around
+/// the protocol.
 /// </summary>
 internal static class Functions
 {
@@ -14,6 +15,7 @@ internal static class Functions
         ["fn.py"] = """
             import os
             import sys
+            import threading
 
             calls = 0
             print("loading: \x00\x00\x00\x05hello")
@@ -29,6 +31,8 @@ internal static class Functions
                         pass
                 if mode == "exit":
                     os._exit(3)
+                if mode == "exit-after-reply":
+                    threading.Timer(0.05, os._exit, (4,)).start()
                 if mode == "print":
                     print("to stdout")
                     print("to stderr", file=sys.stderr)
@@ -56,6 +60,9 @@ internal static class Functions
                   for (;;) { }
                 case 'exit':
                   process.exit(3);
+                case 'exit-after-reply':
+                  Promise.reject(new Error('left unhandled'));
+                  break;
                 case 'print':
                   console.log('to stdout');
                   console.error('to stderr');

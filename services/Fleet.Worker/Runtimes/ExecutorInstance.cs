@@ -43,6 +43,20 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     /// <summary>Killed, timed out, crashed or out of step: never to be used again.</summary>
     public bool Broken { get; private set; }
 
+    /// <summary>
+    /// Whether it can take a call: not broken, and its process has not exited since its last call (a thread, timer or
+    /// unhandled promise the function left behind can end it after the reply). One found dead is marked broken.
+    /// </summary>
+    public bool CanServe()
+    {
+        if (!Broken && _process.HasExited)
+        {
+            Broken = true;
+        }
+
+        return !Broken;
+    }
+
     /// <summary>Starts the executor and loads the function; throws <see cref="InstanceStartException"/> with the reason when it cannot.</summary>
     public static async Task<ExecutorInstance> StartAsync(
         string id, FunctionSpec function, string codeDirectory, SandboxProfile profile, TimeProvider time, CancellationToken cancellationToken)
