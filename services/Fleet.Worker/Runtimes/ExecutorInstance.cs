@@ -16,6 +16,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private readonly CgroupSlice? _cgroup;
     private readonly TimeProvider _time;
     private readonly StringBuilder _launchErrors = new();
+    private readonly Task _errorsRead;
     private int _stopped;
 
     private ExecutorInstance(string id, FunctionSpec function, Process process, CgroupSlice? cgroup, TimeProvider time)
@@ -27,8 +28,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         _cgroup = cgroup;
         _time = time;
         _channel = new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
-        process.ErrorDataReceived += KeepLaunchError;
-        process.BeginErrorReadLine();
+        _errorsRead = KeepLaunchErrorsAsync(process.StandardError.BaseStream);
     }
 
     public string Id { get; }
@@ -214,6 +214,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         try
         {
             await _process.WaitForExitAsync(wait.Token);
+            await _errorsRead.WaitAsync(wait.Token);
         }
         catch (OperationCanceledException)
         {
@@ -221,14 +222,34 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         }
     }
 
-    private void KeepLaunchError(object sender, DataReceivedEventArgs line)
+    /// <summary>
+    /// Drains stderr so the executor never blocks on it, keeping only its first characters: what the launcher, bubblewrap
+    /// or the executor say when they cannot start. Read in chunks, not lines, so a function writing without newlines
+    /// cannot make the worker buffer it all.
+    /// </summary>
+    private async Task KeepLaunchErrorsAsync(Stream errors)
     {
-        lock (_launchErrors)
+        var decoder = Encoding.UTF8.GetDecoder();
+        var bytes = new byte[4096];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        try
         {
-            if (line.Data is not null && _launchErrors.Length < KeptLaunchErrorChars)
+            int read;
+            while ((read = await errors.ReadAsync(bytes)) > 0)
             {
-                _launchErrors.AppendLine(line.Data);
+                lock (_launchErrors)
+                {
+                    if (_launchErrors.Length < KeptLaunchErrorChars)
+                    {
+                        var count = decoder.GetChars(bytes, 0, read, chars, 0);
+                        _launchErrors.Append(chars, 0, Math.Min(count, KeptLaunchErrorChars - _launchErrors.Length));
+                    }
+                }
             }
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException)
+        {
+            // Stopped: the pipe was closed under the read.
         }
     }
 }
