@@ -26,7 +26,7 @@ internal sealed class PackageEntryRules
             return kind == TarEntryType.Directory ? null : throw Invalid($"entry without a name: '{entry.Name}'");
         }
 
-        CheckParents(path);
+        AdmitParents(path);
         if (_seen.TryGetValue(path, out var earlier) && (earlier != TarEntryType.Directory || kind != TarEntryType.Directory))
         {
             throw Invalid($"duplicate entry '{path}'");
@@ -88,7 +88,11 @@ internal sealed class PackageEntryRules
         _ => throw Invalid($"unsupported entry type {entry.EntryType} at '{entry.Name}'"),
     };
 
-    private void CheckParents(string path)
+    /// <summary>
+    /// Refuses an entry under a link or file, and records its parents as directories (extraction creates them), so no
+    /// later entry can take their place.
+    /// </summary>
+    private void AdmitParents(string path)
     {
         for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = path.IndexOf('/', slash + 1))
         {
@@ -96,12 +100,19 @@ internal sealed class PackageEntryRules
             {
                 throw Invalid($"entry '{path}' lies under a link or file");
             }
+
+            _seen[path[..slash]] = TarEntryType.Directory;
         }
     }
 
     /// <summary>Resolves the link the way the kernel would, inside the archive's own namespace.</summary>
     private bool StaysInside(string link)
     {
+        if (_symlinks[link].StartsWith('/'))
+        {
+            return false;
+        }
+
         var resolved = link.Split('/').SkipLast(1).ToList();
         var pending = new List<string>(_symlinks[link].Split('/'));
         var hops = 0;

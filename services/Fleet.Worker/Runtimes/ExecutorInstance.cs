@@ -16,6 +16,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private readonly CgroupSlice? _cgroup;
     private readonly TimeProvider _time;
     private readonly StringBuilder _launchErrors = new();
+    private readonly Task _errorsRead;
     private int _stopped;
 
     private ExecutorInstance(string id, FunctionSpec function, Process process, CgroupSlice? cgroup, TimeProvider time)
@@ -27,8 +28,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         _cgroup = cgroup;
         _time = time;
         _channel = new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
-        process.ErrorDataReceived += KeepLaunchError;
-        process.BeginErrorReadLine();
+        _errorsRead = KeepLaunchErrorsAsync(process.StandardError.BaseStream);
     }
 
     public string Id { get; }
@@ -42,6 +42,20 @@ internal sealed class ExecutorInstance : IAsyncDisposable
 
     /// <summary>Killed, timed out, crashed or out of step: never to be used again.</summary>
     public bool Broken { get; private set; }
+
+    /// <summary>
+    /// Whether it can take a call: not broken, and its process has not exited since its last call (a thread, timer or
+    /// unhandled promise the function left behind can end it after the reply). One found dead is marked broken.
+    /// </summary>
+    public bool CanServe()
+    {
+        if (!Broken && _process.HasExited)
+        {
+            Broken = true;
+        }
+
+        return !Broken;
+    }
 
     /// <summary>Starts the executor and loads the function; throws <see cref="InstanceStartException"/> with the reason when it cannot.</summary>
     public static async Task<ExecutorInstance> StartAsync(
@@ -200,6 +214,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         try
         {
             await _process.WaitForExitAsync(wait.Token);
+            await _errorsRead.WaitAsync(wait.Token);
         }
         catch (OperationCanceledException)
         {
@@ -207,14 +222,34 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         }
     }
 
-    private void KeepLaunchError(object sender, DataReceivedEventArgs line)
+    /// <summary>
+    /// Drains stderr so the executor never blocks on it, keeping only its first characters: what the launcher, bubblewrap
+    /// or the executor say when they cannot start. Read in chunks, not lines, so a function writing without newlines
+    /// cannot make the worker buffer it all.
+    /// </summary>
+    private async Task KeepLaunchErrorsAsync(Stream errors)
     {
-        lock (_launchErrors)
+        var decoder = Encoding.UTF8.GetDecoder();
+        var bytes = new byte[4096];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        try
         {
-            if (line.Data is not null && _launchErrors.Length < KeptLaunchErrorChars)
+            int read;
+            while ((read = await errors.ReadAsync(bytes)) > 0)
             {
-                _launchErrors.AppendLine(line.Data);
+                lock (_launchErrors)
+                {
+                    if (_launchErrors.Length < KeptLaunchErrorChars)
+                    {
+                        var count = decoder.GetChars(bytes, 0, read, chars, 0);
+                        _launchErrors.Append(chars, 0, Math.Min(count, KeptLaunchErrorChars - _launchErrors.Length));
+                    }
+                }
             }
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException)
+        {
+            // Stopped: the pipe was closed under the read.
         }
     }
 }

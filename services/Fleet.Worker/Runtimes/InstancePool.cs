@@ -144,6 +144,13 @@ internal sealed class InstancePool : IAsyncDisposable
             var evicted = new List<ExecutorInstance>();
             var acquired = _ledger.TryAcquire(key, memoryMB, evicted, out var warm, out var changed);
             await StopAllAsync(evicted, "evicted for memory");
+            if (acquired && warm is not null && !warm.CanServe())
+            {
+                _ledger.Return(warm, busy: true, _time.GetUtcNow());
+                await StopAsync(warm, "exited while idle");
+                continue;
+            }
+
             if (acquired)
             {
                 return warm;

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Fleet.Contracts;
+using Fleet.Worker.Runtimes;
+using RuntimeNames = Fleet.Contracts.Runtimes;
+
+namespace Fleet.Worker.Tests;
+
+/// <summary>What a function can reach from inside its bubblewrap sandbox and cgroups: as little as possible.</summary>
+public sealed class SandboxTests : IAsyncLifetime
+{
+    private const string NoCgroups = "cgroup v1 memory, cpu and pids groups cannot be created here; instances fall back to rlimits";
+
+    private static readonly string[] SandboxRoot = ["bin", "code", "dev", "etc", "executor", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"];
+
+    private readonly TestPool _pool = new(options => options.MaxProcesses = 16);
+
+    [Theory]
+    [InlineData(RuntimeNames.Python, "probe.network")]
+    [InlineData(RuntimeNames.Node, "network.js")]
+    public async Task The_network_is_unreachable_even_a_port_listening_on_the_hosts_loopback(string runtime, string handler)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var function = _pool.Deploy(runtime, handler, runtime == RuntimeNames.Python ? Probes.Python : Probes.Node);
+
+        var execution = await _pool.InvokeAsync(function, $$"""{"port": {{port}}}""");
+
+        ExecutorTests.AssertSucceeded(execution);
+        using var seen = JsonDocument.Parse(execution.Result);
+        Assert.Equal("ECONNREFUSED", seen.RootElement.GetProperty("host").GetString());
+        Assert.Equal("ENETUNREACH", seen.RootElement.GetProperty("internet").GetString());
+        Assert.Equal(["lo"], seen.RootElement.GetProperty("interfaces").EnumerateArray().Select(name => name.GetString()));
+        Assert.False(listener.Pending());
+    }
+
+    [Fact]
+    public async Task The_host_filesystem_is_out_of_sight_code_and_system_are_read_only_and_tmp_is_private()
+    {
+        var hostTmp = $"fleet-probe-{Guid.NewGuid():N}";
+        var inside = $"fleet-probe-{Guid.NewGuid():N}";
+        var hostTmpPath = Path.Combine("/tmp", hostTmp);
+        await File.WriteAllTextAsync(hostTmpPath, "host", TestContext.Current.CancellationToken);
+        var function = _pool.Deploy(RuntimeNames.Python, "probe.files", Probes.Python);
+        var request = JsonSerializer.Serialize(new { hostFile = "/etc/passwd", dataDirectory = _pool.DataDirectory, hostTmp, inside });
+
+        Execution execution;
+        try
+        {
+            execution = await _pool.InvokeAsync(function, request);
+        }
+        finally
+        {
+            File.Delete(hostTmpPath);
+        }
+
+        ExecutorTests.AssertSucceeded(execution);
+        using var seen = JsonDocument.Parse(execution.Result);
+        var root = seen.RootElement;
+        Assert.Equal(65534, root.GetProperty("uid").GetInt32());
+        Assert.Equal("/code", root.GetProperty("cwd").GetString());
+        Assert.All(root.GetProperty("top").EnumerateArray(), entry => Assert.Contains(entry.GetString(), SandboxRoot));
+        Assert.Equal("ENOENT", root.GetProperty("readHost").GetString());
+        Assert.Equal("ENOENT", root.GetProperty("readRoot").GetString());
+        Assert.False(root.GetProperty("dataDirectory").GetBoolean());
+        Assert.False(root.GetProperty("hostTmp").GetBoolean());
+        Assert.True(root.GetProperty("ownTmp").GetBoolean());
+        Assert.False(File.Exists(Path.Combine("/tmp", inside)));
+        Assert.Equal("EROFS", root.GetProperty("writeUsr").GetString());
+        Assert.Equal("EROFS", root.GetProperty("writeCode").GetString());
+        Assert.Equal("EROFS", root.GetProperty("writeExecutor").GetString());
+        Assert.Equal(["HOME", "LANG", "PATH", "PWD"], root.GetProperty("env").EnumerateArray().Select(name => name.GetString()));
+        Assert.InRange(root.GetProperty("processes").GetInt32(), 1, 3);
+    }
+
+    [Theory]
+    [InlineData(RuntimeNames.Python, "probe.allocate")]
+    [InlineData(RuntimeNames.Node, "allocate.js")]
+    public async Task Memory_beyond_MemoryMB_ends_the_instance_as_out_of_memory_and_the_next_call_gets_a_fresh_one(string runtime, string handler)
+    {
+        Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
+        var function = _pool.Deploy(runtime, handler, runtime == RuntimeNames.Python ? Probes.Python : Probes.Node, memoryMB: 128);
+
+        var within = await _pool.InvokeAsync(function, """{"mb": 32}""");
+        var beyond = await _pool.InvokeAsync(function, """{"mb": 512}""");
+        var next = await _pool.InvokeAsync(function, """{"mb": 32}""");
+
+        ExecutorTests.AssertSucceeded(within);
+        Assert.Equal("32", within.Result);
+        Assert.Equal(InvocationStatus.Failed, beyond.Status);
+        Assert.Equal("instance exited: out of memory (limit 128 MB)", beyond.Error);
+        ExecutorTests.AssertSucceeded(next);
+        Assert.False(next.IsWarmStart);
+        Assert.Equal("32", next.Result);
+    }
+
+    [Fact]
+    public async Task Threads_beyond_MaxProcesses_cannot_be_started_and_the_instance_lives_on()
+    {
+        Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
+        var function = _pool.Deploy(RuntimeNames.Python, "probe.threads", Probes.Python);
+
+        var execution = await _pool.InvokeAsync(function, """{"max": 64}""");
+        var next = await _pool.InvokeAsync(function, """{"max": 4}""");
+
+        ExecutorTests.AssertSucceeded(execution);
+        using (var seen = JsonDocument.Parse(execution.Result))
+        {
+            Assert.InRange(seen.RootElement.GetProperty("started").GetInt32(), 1, _pool.Options.MaxProcesses - 1);
+            Assert.Equal("can't start new thread", seen.RootElement.GetProperty("error").GetString());
+        }
+
+        ExecutorTests.AssertSucceeded(next);
+        Assert.True(next.IsWarmStart);
+        Assert.Equal("""{"started": 4, "error": null}""", next.Result);
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+}
