@@ -67,7 +67,9 @@ CONF
   [[ $(id -u) == 0 ]] && chown -R rabbitmq:rabbitmq "$dir"
   export RABBITMQ_NODENAME=$node@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$amqp RABBITMQ_DIST_PORT=$dist \
     RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log RABBITMQ_PID_FILE=$dir/rabbitmq.pid \
-    RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf
+    RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
+  # Erlang schedulers that busy-wait for work take whole cores from the services on a small machine.
   if rabbitmqctl -n "$node@localhost" -q status >/dev/null 2>&1; then
     fleet_log "RabbitMQ $node already running on $amqp"
   else
@@ -79,7 +81,7 @@ CONF
       fleet_die "RabbitMQ did not start; see $dir/log"
   fi
   unset RABBITMQ_NODENAME RABBITMQ_NODE_IP_ADDRESS RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT RABBITMQ_MNESIA_BASE RABBITMQ_LOG_BASE \
-    RABBITMQ_PID_FILE RABBITMQ_ENABLED_PLUGINS_FILE RABBITMQ_CONFIG_FILE
+    RABBITMQ_PID_FILE RABBITMQ_ENABLED_PLUGINS_FILE RABBITMQ_CONFIG_FILE RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS
 }
 
 # fleet_rabbitmq_user NODE USER PASSWORD: an administrator of every vhost (tests make their own vhosts).

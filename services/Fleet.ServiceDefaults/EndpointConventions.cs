@@ -41,13 +41,20 @@ public static class EndpointConventions
         }
     }
 
-    /// <summary>Sets a message's priority where the transport has priorities.</summary>
-    public static void Prioritise(SendContext send, int qosClass)
+    /// <summary>
+    /// Stamps a message that carries a call: its QoS class as priority where the transport has priorities, and
+    /// persistence only for async calls. A sync call that a broker restart loses fails at its caller anyway, so it
+    /// is not written to disk on its way.
+    /// </summary>
+    public static void StampCall(SendContext send, bool async, int qosClass)
     {
-        var priority = (byte)Math.Clamp(qosClass, 0, MaxPriority);
+        send.Durable = async;
         if (send.TryGetPayload(out RabbitMqSendContext? rabbit))
         {
-            rabbit.BasicProperties.Priority = priority;
+            rabbit.BasicProperties.Priority = (byte)Math.Clamp(qosClass, 0, MaxPriority);
         }
     }
+
+    /// <summary>Messages worth nothing after a broker restart (heartbeats, slot counts, sync answers) stay in memory.</summary>
+    public static void Transient(SendContext send) => send.Durable = false;
 }

@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.ServiceDefaults;
 using Fleet.Worker.Runtimes;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -86,7 +87,7 @@ internal sealed partial class Heartbeat(
         };
         try
         {
-            await bus.Publish(heartbeat, cancellationToken);
+            await bus.Publish<WorkerHeartbeat>(heartbeat, EndpointConventions.Transient, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -41,7 +41,9 @@ internal sealed class Invoker : IAsyncDisposable
         InvocationResult result;
         try
         {
-            var response = await _scheduler.GetResponse<InvocationResult>(call, cancellationToken, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+            var response = await _scheduler.GetResponse<InvocationResult>(
+                call, request => request.UseExecute(send => EndpointConventions.StampCall(send, call.Async, call.QosClass)),
+                cancellationToken, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
             result = response.Message;
         }
         catch (RequestTimeoutException)
@@ -58,7 +60,7 @@ internal sealed class Invoker : IAsyncDisposable
         var record = new CallRecord { Id = call.RequestId, Function = call.Function.Name, CreatedAt = call.ReceivedAt, ExpiresAt = Now + _retention };
         await _recorder.EnqueueAsync(record, cancellationToken);
         var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
-        await endpoint.Send(call, cancellationToken);
+        await endpoint.Send(call, send => EndpointConventions.StampCall(send, call.Async, call.QosClass), cancellationToken);
     }
 
     /// <summary>The stored outcome, or null while queued, unknown or expired.</summary>

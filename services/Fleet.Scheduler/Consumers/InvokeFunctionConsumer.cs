@@ -41,7 +41,7 @@ internal sealed partial class InvokeFunctionConsumer(
             send.RequestId = context.RequestId;
             send.ResponseAddress = context.ResponseAddress;
             send.FaultAddress = context.FaultAddress;
-            EndpointConventions.Prioritise(send, call.QosClass);
+            EndpointConventions.StampCall(send, call.Async, call.QosClass);
         }, context.CancellationToken);
     }
 
@@ -63,7 +63,7 @@ internal sealed partial class InvokeFunctionConsumer(
         }
         else if (context.ResponseAddress is not null)
         {
-            await context.RespondAsync(refusal);
+            await context.RespondAsync<InvocationResult>(refusal, EndpointConventions.Transient);
         }
     }
 

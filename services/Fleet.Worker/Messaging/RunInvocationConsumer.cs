@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Worker.Runtimes;
 using MassTransit;
@@ -28,7 +29,7 @@ internal sealed partial class RunInvocationConsumer(
         }
         else if (context.ResponseAddress is not null)
         {
-            await context.RespondAsync(result);
+            await context.RespondAsync<InvocationResult>(result, EndpointConventions.Transient);
         }
     }
 

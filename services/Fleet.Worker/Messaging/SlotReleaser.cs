@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using MassTransit;
 
@@ -18,12 +19,12 @@ internal sealed partial class SlotReleaser : IAsyncDisposable
             foreach (var group in releases.GroupBy(r => r.Ledger))
             {
                 var endpoint = await endpoints.GetSendEndpoint(group.Key);
-                await endpoint.Send(new SlotsReleased
+                await endpoint.Send<SlotsReleased>(new SlotsReleased
                 {
                     WorkerId = identity.Id,
                     Functions = [.. group.Select(r => r.Function)],
                     Placed = group.Count(r => r.Placed),
-                }, ct);
+                }, EndpointConventions.Transient, ct);
             }
         });
     }
