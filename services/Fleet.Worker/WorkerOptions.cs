@@ -32,6 +32,12 @@ public sealed class WorkerOptions
     /// <summary>Processes (and threads) one instance may have.</summary>
     public int MaxProcesses { get; set; } = 64;
 
+    /// <summary>
+    /// Python executors kept started, in their sandboxes, without a function: a cold start claims one instead of
+    /// starting an interpreter. Used where cgroups carry the limits (they are set at the claim); 0 turns them off.
+    /// </summary>
+    public int SpareInstances { get; set; } = 2;
+
     /// <summary>Run instances under bubblewrap. Turning it off is for development on machines without it only.</summary>
     public bool Sandbox { get; set; } = true;
 }

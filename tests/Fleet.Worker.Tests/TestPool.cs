@@ -13,12 +13,12 @@ internal sealed class TestPool : IAsyncDisposable
 {
     private readonly MemoryPackageSource _packages = new();
 
-    /// <summary>A pool with a 2 GB budget and the worker's defaults otherwise, changed by <paramref name="configure"/>.</summary>
+    /// <summary>A pool with a 2 GB budget, no spares (SpareTests has those) and the worker's defaults otherwise, changed by <paramref name="configure"/>.</summary>
     public TestPool(Action<WorkerOptions>? configure = null)
     {
         WorkerId = $"test-{Guid.NewGuid():N}";
         DataDirectory = Path.Combine(Path.GetTempPath(), "fleet-worker-tests", WorkerId);
-        Options = new WorkerOptions { WorkerId = WorkerId, DataDirectory = DataDirectory, MemoryBudgetMB = 2048 };
+        Options = new WorkerOptions { WorkerId = WorkerId, DataDirectory = DataDirectory, MemoryBudgetMB = 2048, SpareInstances = 0 };
         configure?.Invoke(Options);
         Pool = new InstancePool(Microsoft.Extensions.Options.Options.Create(Options), _packages, NullLogger<InstancePool>.Instance, Time);
     }

@@ -17,7 +17,8 @@ internal sealed class CgroupSlice
 
     private string Memory => _directories[0];
 
-    public static CgroupSlice Create(string workerId, string instanceId, int memoryMB, double cpuDemand, int maxProcesses)
+    /// <summary>The groups with the process limit; memory and CPU limits follow with <see cref="Limit"/>.</summary>
+    public static CgroupSlice Create(string workerId, string instanceId, int maxProcesses)
     {
         var slice = new CgroupSlice(SandboxLimits.Controllers
             .Select(controller => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", workerId, instanceId))
@@ -27,22 +28,31 @@ internal sealed class CgroupSlice
             Directory.CreateDirectory(directory);
         }
 
+        Write(slice._directories[2], "pids.max", Math.Max(1, maxProcesses).ToString(CultureInfo.InvariantCulture));
+        return slice;
+    }
+
+    /// <summary>
+    /// Sets the memory limit (MemoryMB) and the CPU share (CPUDemand, in cores), before or after the members joined.
+    /// Throws <see cref="IOException"/> when the members already use more memory than the new limit.
+    /// </summary>
+    public void Limit(int memoryMB, double cpuDemand)
+    {
         if (memoryMB > 0)
         {
             var bytes = (memoryMB * 1024L * 1024L).ToString(CultureInfo.InvariantCulture);
-            Write(slice.Memory, "memory.limit_in_bytes", bytes);
-            Write(slice.Memory, "memory.memsw.limit_in_bytes", bytes, optional: true);
+            // memsw must stay at or above the plain limit: lower it last when shrinking, raise it first when growing.
+            Write(Memory, "memory.memsw.limit_in_bytes", "-1", optional: true);
+            Write(Memory, "memory.limit_in_bytes", bytes);
+            Write(Memory, "memory.memsw.limit_in_bytes", bytes, optional: true);
         }
 
         if (cpuDemand > 0)
         {
             var quota = Math.Max(1000, (long)Math.Round(cpuDemand * CfsPeriodMicroseconds));
-            Write(slice._directories[1], "cpu.cfs_period_us", CfsPeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
-            Write(slice._directories[1], "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+            Write(_directories[1], "cpu.cfs_period_us", CfsPeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
+            Write(_directories[1], "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
         }
-
-        Write(slice._directories[2], "pids.max", Math.Max(1, maxProcesses).ToString(CultureInfo.InvariantCulture));
-        return slice;
     }
 
     /// <summary>Whether the kernel killed something in this group for lack of memory.</summary>

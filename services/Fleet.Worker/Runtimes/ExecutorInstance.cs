@@ -19,7 +19,10 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private readonly Task _errorsRead;
     private int _stopped;
 
-    private ExecutorInstance(string id, FunctionSpec function, Process process, CgroupSlice? cgroup, TimeProvider time)
+    /// <summary>A spare's own code directory, filled when it is claimed and removed when it stops.</summary>
+    private readonly string? _spareDirectory;
+
+    private ExecutorInstance(string id, FunctionSpec function, Process process, CgroupSlice? cgroup, TimeProvider time, string? spareDirectory)
     {
         Id = id;
         Key = new InstanceKey(function.Name, function.Generation);
@@ -27,15 +30,16 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         _process = process;
         _cgroup = cgroup;
         _time = time;
+        _spareDirectory = spareDirectory;
         _channel = new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
         _errorsRead = KeepLaunchErrorsAsync(process.StandardError.BaseStream);
     }
 
     public string Id { get; }
 
-    public InstanceKey Key { get; }
+    public InstanceKey Key { get; private set; }
 
-    public int MemoryMB { get; }
+    public int MemoryMB { get; private set; }
 
     /// <summary>When it last became idle; the pool's LRU and keep-alive clock.</summary>
     public DateTimeOffset LastUsed { get; set; }
@@ -61,9 +65,60 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     public static async Task<ExecutorInstance> StartAsync(
         string id, FunctionSpec function, string codeDirectory, SandboxProfile profile, TimeProvider time, CancellationToken cancellationToken)
     {
-        var cgroup = profile.Limiter == LimiterKind.Cgroup
-            ? CgroupSlice.Create(profile.WorkerId, id, function.MemoryMB, function.CpuDemand, profile.MaxProcesses)
-            : null;
+        var instance = await LaunchAsync(id, function, codeDirectory, profile, time, spareDirectory: null);
+        try
+        {
+            instance._cgroup?.Limit(function.MemoryMB, function.CpuDemand);
+            await instance.InitAsync(function, SandboxCommand.CodeDirectoryInside(profile, codeDirectory), cancellationToken);
+            return instance;
+        }
+        catch
+        {
+            await instance.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A spare ("stem cell"): a Python executor already started in its sandbox and cgroups, with an empty code directory
+    /// of its own and no function yet. <see cref="ClaimAsync"/> turns it into an instance of a function, skipping the
+    /// sandbox and interpreter start-up that dominate a cold start. Needs cgroups: its limits are set at the claim.
+    /// </summary>
+    public static Task<ExecutorInstance> StartSpareAsync(string id, string spareDirectory, SandboxProfile profile, TimeProvider time)
+    {
+        Directory.CreateDirectory(spareDirectory);
+        var blank = new FunctionSpec
+        {
+            Name = "",
+            Runtime = Fleet.Contracts.Runtimes.Python,
+            Handler = "",
+            MemoryMB = 0,
+            TimeoutSeconds = 0,
+            PackageHash = "",
+            Generation = "",
+        };
+        return LaunchAsync(id, blank, spareDirectory, profile, time, spareDirectory);
+    }
+
+    /// <summary>
+    /// Makes this spare an instance of <paramref name="function"/>: links the package into its code directory, applies
+    /// the function's limits, loads the function. Throws <see cref="InstanceStartException"/> or
+    /// <see cref="IOException"/> when it cannot; the spare is then to be stopped.
+    /// </summary>
+    public async Task ClaimAsync(FunctionSpec function, string packageDirectory, SandboxProfile profile, CancellationToken cancellationToken)
+    {
+        var directory = _spareDirectory ?? throw new InvalidOperationException("only a spare can be claimed");
+        CodeTree.Link(packageDirectory, directory);
+        _cgroup?.Limit(function.MemoryMB, function.CpuDemand);
+        Key = new InstanceKey(function.Name, function.Generation);
+        MemoryMB = function.MemoryMB;
+        await InitAsync(function, SandboxCommand.CodeDirectoryInside(profile, directory), cancellationToken);
+    }
+
+    private static async Task<ExecutorInstance> LaunchAsync(
+        string id, FunctionSpec function, string codeDirectory, SandboxProfile profile, TimeProvider time, string? spareDirectory)
+    {
+        var cgroup = profile.Limiter == LimiterKind.Cgroup ? CgroupSlice.Create(profile.WorkerId, id, profile.MaxProcesses) : null;
         var process = new Process { StartInfo = SandboxCommand.Build(profile, function, codeDirectory, cgroup?.ProcsFiles ?? []) };
         try
         {
@@ -76,24 +131,17 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             throw;
         }
 
-        var instance = new ExecutorInstance(id, function, process, cgroup, time);
-        try
-        {
-            var timeout = TimeSpan.FromSeconds(Math.Max(MinimumStartTimeout.TotalSeconds, function.TimeoutSeconds));
-            var init = ExecutorFrames.Init(function, SandboxCommand.CodeDirectoryInside(profile, codeDirectory));
-            var (reply, timedOut) = await instance.ExchangeAsync(init, timeout, cancellationToken);
-            if (reply is { Ok: true })
-            {
-                return instance;
-            }
+        return new ExecutorInstance(id, function, process, cgroup, time, spareDirectory);
+    }
 
-            throw new InstanceStartException(reply?.Error
-                ?? (timedOut ? $"start timed out after {timeout.TotalSeconds}s" : await instance.ExitReasonAsync(withLaunchErrors: true)));
-        }
-        catch
+    private async Task InitAsync(FunctionSpec function, string codeDirectoryInside, CancellationToken cancellationToken)
+    {
+        var timeout = TimeSpan.FromSeconds(Math.Max(MinimumStartTimeout.TotalSeconds, function.TimeoutSeconds));
+        var (reply, timedOut) = await ExchangeAsync(ExecutorFrames.Init(function, codeDirectoryInside), timeout, cancellationToken);
+        if (reply is not { Ok: true })
         {
-            await instance.DisposeAsync();
-            throw;
+            throw new InstanceStartException(reply?.Error
+                ?? (timedOut ? $"start timed out after {timeout.TotalSeconds}s" : await ExitReasonAsync(withLaunchErrors: true)));
         }
     }
 
@@ -144,6 +192,11 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         await WaitForExitAsync();
         var removed = await (_cgroup?.DeleteAsync() ?? Task.FromResult(true));
         _process.Dispose();
+        if (_spareDirectory is not null)
+        {
+            CodeTree.Delete(_spareDirectory);
+        }
+
         return removed;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Fleet.Contracts;
 using Fleet.Storage.Packages;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,12 @@ internal sealed class InstancePool : IAsyncDisposable
     private readonly PackageCache _packages;
     private readonly PoolLedger _ledger;
     private readonly SandboxProfile _profile;
+    private readonly ConcurrentQueue<ExecutorInstance> _spares = new();
+    private readonly string _sparesDirectory;
+    private readonly int _spareTarget;
+    private int _replenishing;
+    private Task _replenisher = Task.CompletedTask;
+    private volatile bool _disposed;
     private long _instanceCounter;
 
     public InstancePool(IOptions<WorkerOptions> options, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
@@ -35,6 +42,14 @@ internal sealed class InstancePool : IAsyncDisposable
         if (!_profile.Sandbox)
         {
             _logger.SandboxDisabled();
+        }
+
+        _sparesDirectory = Path.GetFullPath(Path.Combine(_options.DataDirectory, "spares"));
+        _spareTarget = _profile.Limiter == LimiterKind.Cgroup ? Math.Max(0, _options.SpareInstances) : 0;
+        if (_spareTarget > 0)
+        {
+            CodeTree.Delete(_sparesDirectory);
+            ReplenishSpares();
         }
     }
 
@@ -121,7 +136,19 @@ internal sealed class InstancePool : IAsyncDisposable
     public Task SweepAsync(CancellationToken cancellationToken) =>
         StopAllAsync(_ledger.Expire(_time.GetUtcNow() - TimeSpan.FromSeconds(_options.KeepAliveSeconds)), "keep-alive expired");
 
-    public async ValueTask DisposeAsync() => await StopAllAsync(_ledger.TakeAll(), "pool disposed");
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        await _replenisher;
+        var spares = new List<ExecutorInstance>();
+        while (_spares.TryDequeue(out var spare))
+        {
+            spares.Add(spare);
+        }
+
+        await StopAllAsync(spares, "pool disposed");
+        await StopAllAsync(_ledger.TakeAll(), "pool disposed");
+    }
 
     private Execution Failed(string error, double coldStartSeconds) => new()
     {
@@ -163,11 +190,13 @@ internal sealed class InstancePool : IAsyncDisposable
     private async Task<ExecutorInstance> StartAsync(FunctionSpec function, CancellationToken cancellationToken)
     {
         var codeDirectory = await _packages.GetAsync(function.PackageHash, refresh: false, cancellationToken);
-        var id = $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _instanceCounter):x}";
+        var id = NewInstanceId();
         var started = _time.GetTimestamp();
         try
         {
-            var instance = await ExecutorInstance.StartAsync(id, function, codeDirectory, _profile, _time, cancellationToken);
+            var instance = await ClaimSpareAsync(function, codeDirectory, cancellationToken)
+                ?? await ExecutorInstance.StartAsync(id, function, codeDirectory, _profile, _time, cancellationToken);
+            id = instance.Id;
             _ledger.Started(instance);
             var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
             _logger.InstanceStarted(id, function.Name, milliseconds);
@@ -178,6 +207,75 @@ internal sealed class InstancePool : IAsyncDisposable
             _logger.InstanceStartFailed(id, function.Name);
             throw;
         }
+    }
+
+    private string NewInstanceId() => $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _instanceCounter):x}";
+
+    /// <summary>A spare made an instance of the function, or null when none is ready (or claiming one failed).</summary>
+    private async Task<ExecutorInstance?> ClaimSpareAsync(FunctionSpec function, string codeDirectory, CancellationToken cancellationToken)
+    {
+        if (function.Runtime != RuntimeNames.Python)
+        {
+            return null;
+        }
+
+        while (_spares.TryDequeue(out var spare))
+        {
+            ReplenishSpares();
+            if (!spare.CanServe())
+            {
+                await StopAsync(spare, "spare exited");
+                continue;
+            }
+
+            try
+            {
+                await spare.ClaimAsync(function, codeDirectory, _profile, cancellationToken);
+                return spare;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Memory already above the function's limit, or the package could not be linked: start afresh.
+                await StopAsync(spare, "spare could not be claimed");
+                return null;
+            }
+            catch
+            {
+                await StopAsync(spare, "spare could not be claimed");
+                throw;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts spares in the background until there are enough; one replenisher at a time.</summary>
+    private void ReplenishSpares()
+    {
+        if (_spareTarget == 0 || _disposed || Interlocked.Exchange(ref _replenishing, 1) == 1)
+        {
+            return;
+        }
+
+        _replenisher = Task.Run(async () =>
+        {
+            try
+            {
+                while (!_disposed && _spares.Count < _spareTarget)
+                {
+                    var id = NewInstanceId();
+                    _spares.Enqueue(await ExecutorInstance.StartSpareAsync(id, Path.Combine(_sparesDirectory, id), _profile, _time));
+                }
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+            {
+                _logger.SparesUnavailable(error);
+            }
+            finally
+            {
+                Volatile.Write(ref _replenishing, 0);
+            }
+        });
     }
 
     private async Task<bool> PrewarmOneAsync(FunctionSpec function, InstanceKey key, CancellationToken cancellationToken)

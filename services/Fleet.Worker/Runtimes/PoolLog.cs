@@ -27,6 +27,9 @@ internal static partial class PoolLog
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Instance {InstanceId} of {Function} stopped: {Reason}")]
     public static partial void InstanceStopped(this ILogger logger, string instanceId, string function, string reason);
 
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Spare instances could not be started; cold starts start their own")]
+    public static partial void SparesUnavailable(this ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Cgroups of instance {InstanceId} could not be removed")]
     public static partial void CgroupNotRemoved(this ILogger logger, string instanceId);
 }

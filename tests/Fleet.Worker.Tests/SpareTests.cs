@@ -1,0 +1,89 @@
+using Fleet.Contracts;
+using RuntimeNames = Fleet.Contracts.Runtimes;
+
+namespace Fleet.Worker.Tests;
+
+/// <summary>Spare Python executors: started without a function, claimed by a cold start, limited as the function says.</summary>
+public sealed class SpareTests : IAsyncLifetime
+{
+    private const string NoCgroups = "spares need cgroup v1 (their limits are set when they are claimed)";
+
+    private readonly TestPool _pool = new(options => options.SpareInstances = 1);
+
+    private string SparesDirectory => Path.Combine(_pool.DataDirectory, "spares");
+
+    [Fact]
+    public async Task A_cold_start_claims_the_spare_which_holds_only_its_functions_code_and_a_new_spare_follows()
+    {
+        Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
+        var spare = await WaitForSparesAsync(1);
+        var first = _pool.DeployWork(RuntimeNames.Python);
+        var second = _pool.Deploy(RuntimeNames.Python, "other.work", new Dictionary<string, string>
+        {
+            ["other.py"] = "import os\ndef work(params, context):\n    return sorted(os.listdir('/code'))\n",
+        });
+
+        var cold = await _pool.InvokeAsync(first);
+        var warm = await _pool.InvokeAsync(first);
+        await WaitForSparesAsync(2);
+        var other = await _pool.InvokeAsync(second);
+
+        ExecutorTests.AssertSucceeded(cold);
+        Assert.False(cold.IsWarmStart);
+        Assert.True(File.Exists(Path.Combine(spare.Single(), "fn.py")), "the first cold start ran in the spare");
+        ExecutorTests.AssertSucceeded(warm);
+        Assert.Equal(2, ExecutorTests.Calls(warm));
+        ExecutorTests.AssertSucceeded(other);
+        Assert.Equal("""["other.py"]""", other.Result);
+    }
+
+    [Fact]
+    public async Task A_claimed_spare_is_held_to_the_functions_MemoryMB()
+    {
+        Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
+        await WaitForSparesAsync(1);
+        var function = _pool.Deploy(RuntimeNames.Python, "probe.allocate", Probes.Python, memoryMB: 128);
+
+        var within = await _pool.InvokeAsync(function, """{"mb": 32}""");
+        var beyond = await _pool.InvokeAsync(function, """{"mb": 512}""");
+
+        ExecutorTests.AssertSucceeded(within);
+        Assert.Equal(InvocationStatus.Failed, beyond.Status);
+        Assert.Equal("instance exited: out of memory (limit 128 MB)", beyond.Error);
+    }
+
+    [Fact]
+    public async Task A_function_that_cannot_load_in_a_spare_fails_with_the_reason()
+    {
+        Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
+        await WaitForSparesAsync(1);
+        var function = _pool.Deploy(RuntimeNames.Python, "fn.nothing", Functions.Python);
+
+        var failed = await _pool.InvokeAsync(function);
+
+        Assert.Equal(InvocationStatus.Failed, failed.Status);
+        Assert.StartsWith("AttributeError: module 'fn' has no attribute 'nothing'", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _pool.Pool.Snapshot().Instances);
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    /// <summary>Waits until the spares folder holds <paramref name="count"/> code directories (spares, claimed or not).</summary>
+    private async Task<string[]> WaitForSparesAsync(int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var directories = Directory.Exists(SparesDirectory) ? Directory.GetDirectories(SparesDirectory) : [];
+            if (directories.Length >= count)
+            {
+                return directories;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{count} spare(s) not started after 10 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
+        }
+    }
+}
