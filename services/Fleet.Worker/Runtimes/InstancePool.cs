@@ -261,19 +261,23 @@ internal sealed class InstancePool : IAsyncDisposable
         {
             try
             {
-                while (!_disposed && _spares.Count < _spareTarget)
+                do
                 {
-                    var id = NewInstanceId();
-                    _spares.Enqueue(await ExecutorInstance.StartSpareAsync(id, Path.Combine(_sparesDirectory, id), _profile, _time));
+                    while (!_disposed && _spares.Count < _spareTarget)
+                    {
+                        var id = NewInstanceId();
+                        _spares.Enqueue(await ExecutorInstance.StartSpareAsync(id, Path.Combine(_sparesDirectory, id), _profile, _time));
+                    }
+
+                    Volatile.Write(ref _replenishing, 0);
                 }
+                // A claim that came while this loop was finishing found it still running: look again.
+                while (!_disposed && _spares.Count < _spareTarget && Interlocked.Exchange(ref _replenishing, 1) == 0);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
-                _logger.SparesUnavailable(error);
-            }
-            finally
-            {
                 Volatile.Write(ref _replenishing, 0);
+                _logger.SparesUnavailable(error);
             }
         });
     }
