@@ -7,7 +7,7 @@ internal static class Program
 {
     public static async Task Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = FleetHost.CreateBuilder(args);
         builder.Configuration.AddHostDefaults(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:8080;http://127.0.0.1:1323",

@@ -26,6 +26,7 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
     public void AddConsumers(IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<InvokeFunctionConsumer>();
+        bus.AddConsumer<InvokeFunctionsConsumer>();
         bus.AddConsumer<PrewarmFunctionConsumer>();
         bus.AddConsumer<GetFleetStatusConsumer>();
         bus.AddConsumer<WorkerHeartbeatConsumer>();
@@ -38,6 +39,7 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
         {
             endpoint.PrefetchCount = 512;
             endpoint.ConfigureConsumer<InvokeFunctionConsumer>(context);
+            endpoint.ConfigureConsumer<InvokeFunctionsConsumer>(context);
             endpoint.ConfigureConsumer<PrewarmFunctionConsumer>(context);
             endpoint.ConfigureConsumer<GetFleetStatusConsumer>(context);
         });

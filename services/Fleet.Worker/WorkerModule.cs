@@ -32,6 +32,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         builder.Services.AddSingleton<ExecutionSlots>();
         builder.Services.AddSingleton<RetiredFunctions>();
         builder.Services.AddSingleton<SlotReleaser>();
+        builder.Services.AddSingleton<InvocationRunner>();
         builder.Services.TryAddSingleton<CallResultWriter>();
         builder.Services.AddSingleton<Heartbeat>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Heartbeat>());
@@ -41,6 +42,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
     public void AddConsumers(IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<RunInvocationConsumer>();
+        bus.AddConsumer<RunInvocationsConsumer>();
         bus.AddConsumer<PrewarmInstancesConsumer>();
         bus.AddConsumer<FunctionDeletedConsumer>();
     }
@@ -54,6 +56,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
             endpoint.PrefetchCount = options.Slots * 2;
             endpoint.ConcurrentMessageLimit = options.Slots * 2;
             endpoint.ConfigureConsumer<RunInvocationConsumer>(context);
+            endpoint.ConfigureConsumer<RunInvocationsConsumer>(context);
             endpoint.ConfigureConsumer<PrewarmInstancesConsumer>(context);
         });
         bus.ReceiveEndpoint(QueueNames.SharedWork, endpoint =>
@@ -62,6 +65,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
             endpoint.PrefetchCount = options.Slots;
             endpoint.ConcurrentMessageLimit = options.Slots;
             endpoint.ConfigureConsumer<RunInvocationConsumer>(context);
+            endpoint.ConfigureConsumer<RunInvocationsConsumer>(context);
             endpoint.ConfigureConsumer<PrewarmInstancesConsumer>(context);
         });
         bus.ReceiveEndpoint(QueueNames.WorkerControl(identity.Id), endpoint =>

@@ -9,13 +9,14 @@ namespace Fleet.Gateway.Invocations;
 /// <summary>
 /// The facade-neutral invocation pipeline: sync calls are requests answered straight by the worker (or by the
 /// scheduler when refused); async calls are recorded as queued, then sent, and their outcomes polled from the store.
+/// Async calls that arrive together are recorded in one statement and sent in one message.
 /// </summary>
 internal sealed class Invoker : IAsyncDisposable
 {
     private readonly IRequestClient<InvokeFunction> _scheduler;
     private readonly ISendEndpointProvider _sender;
     private readonly IFleetStore _store;
-    private readonly Batcher<CallRecord> _recorder;
+    private readonly Batcher<InvokeFunction> _submitter;
     private readonly GatewayOptions _options;
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
@@ -27,7 +28,7 @@ internal sealed class Invoker : IAsyncDisposable
         _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
         _sender = sender;
         _store = store;
-        _recorder = new Batcher<CallRecord>(store.RecordCallsAsync);
+        _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200);
         _options = options.Value;
         _retention = TimeSpan.FromSeconds(storeOptions.Value.CallRetentionSeconds);
         _time = time;
@@ -54,18 +55,27 @@ internal sealed class Invoker : IAsyncDisposable
         return result with { ResponseTime = (Now - call.ReceivedAt).TotalSeconds };
     }
 
-    /// <summary>Records the call as queued, durably, before it is sent: a poll never misses a call that was accepted.</summary>
-    public async Task SubmitAsync(InvokeFunction call, CancellationToken cancellationToken)
-    {
-        var record = new CallRecord { Id = call.RequestId, Function = call.Function.Name, CreatedAt = call.ReceivedAt, ExpiresAt = Now + _retention };
-        await _recorder.EnqueueAsync(record, cancellationToken);
-        var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
-        await endpoint.Send(call, send => EndpointConventions.StampCall(send, call.Async, call.QosClass), cancellationToken);
-    }
+    /// <summary>
+    /// Records the call as queued, durably, before it is sent, and returns once the broker holds it: a poll never
+    /// misses a call that was accepted, and an accepted call is never lost.
+    /// </summary>
+    public Task SubmitAsync(InvokeFunction call, CancellationToken cancellationToken) => _submitter.EnqueueAsync(call, cancellationToken);
 
     /// <summary>The stored outcome, or null while queued, unknown or expired.</summary>
     public async Task<InvocationResult?> PollAsync(string id, CancellationToken cancellationToken) =>
         (await _store.GetCallAsync(id, Now, cancellationToken))?.Result;
 
-    public ValueTask DisposeAsync() => _recorder.DisposeAsync();
+    public ValueTask DisposeAsync() => _submitter.DisposeAsync();
+
+    private async Task SubmitBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
+    {
+        var calls = batch.ToArray();
+        var expiresAt = Now + _retention;
+        await _store.RecordCallsAsync(
+            [.. calls.Select(call => new CallRecord { Id = call.RequestId, Function = call.Function.Name, CreatedAt = call.ReceivedAt, ExpiresAt = expiresAt })],
+            cancellationToken);
+        var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
+        await endpoint.Send(new InvokeFunctions { Calls = calls },
+            send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), cancellationToken);
+    }
 }

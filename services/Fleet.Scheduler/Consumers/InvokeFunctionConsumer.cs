@@ -7,7 +7,7 @@ using MassTransit;
 namespace Fleet.Scheduler.Consumers;
 
 /// <summary>
-/// Places an invocation and forwards it, keeping the gateway's RequestId and ResponseAddress so that the worker
+/// Places one invocation and forwards it, keeping the gateway's RequestId and ResponseAddress so that the worker
 /// answers the gateway directly. Refusals are answered here (sync) or stored as failed outcomes (async).
 /// </summary>
 internal sealed partial class InvokeFunctionConsumer(
@@ -18,18 +18,20 @@ internal sealed partial class InvokeFunctionConsumer(
     {
         var call = context.Message;
         var now = time.GetUtcNow();
-        if (call.Deadline is { } deadline && deadline <= now)
-        {
-            ledger.CountDrop();
-            await RefuseAsync(context, now, "deadline can no longer be met");
-            return;
-        }
-
-        // A call with a deadline is never parked in the queue: it would risk running late.
-        var placement = ledger.Place(call.Function, mayQueue: call.Deadline is null);
+        var placement = Admission.Admit(ledger, call, now, out var reason);
         if (placement.IsRefused)
         {
-            await RefuseAsync(context, now, "no capacity");
+            LogRefused(logger, call.RequestId, reason);
+            var refusal = Admission.Refusal(call, now, reason);
+            if (call.Async)
+            {
+                await results.WriteAsync(refusal, context.CancellationToken);
+            }
+            else if (context.ResponseAddress is not null)
+            {
+                await context.RespondAsync<InvocationResult>(refusal, EndpointConventions.Transient);
+            }
+
             return;
         }
 
@@ -45,31 +47,9 @@ internal sealed partial class InvokeFunctionConsumer(
         }, context.CancellationToken);
     }
 
-    private async Task RefuseAsync(ConsumeContext<InvokeFunction> context, DateTimeOffset now, string reason)
-    {
-        var call = context.Message;
-        LogRefused(logger, call.RequestId, reason);
-        var refusal = new InvocationResult
-        {
-            RequestId = call.RequestId,
-            Status = InvocationStatus.Refused,
-            Error = reason,
-            ResponseTime = (now - call.ReceivedAt).TotalSeconds,
-            CompletedAt = now,
-        };
-        if (call.Async)
-        {
-            await results.WriteAsync(refusal, context.CancellationToken);
-        }
-        else if (context.ResponseAddress is not null)
-        {
-            await context.RespondAsync<InvocationResult>(refusal, EndpointConventions.Transient);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Placed {RequestId} on {Target} (warm: {Warm})")]
     private static partial void LogPlaced(ILogger logger, string requestId, string target, bool warm);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused {RequestId}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string requestId, string reason);
+    internal static partial void LogRefused(ILogger logger, string requestId, string reason);
 }

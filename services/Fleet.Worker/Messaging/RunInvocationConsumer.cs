@@ -1,80 +1,19 @@
 using Fleet.Contracts;
 using Fleet.ServiceDefaults;
-using Fleet.Storage;
-using Fleet.Worker.Runtimes;
 using MassTransit;
 
 namespace Fleet.Worker.Messaging;
 
-/// <summary>
-/// Runs one invocation in a warm or new instance. An async outcome is durable in the store before the message is
-/// acknowledged; a sync one goes straight back to the gateway that asked.
-/// </summary>
-internal sealed partial class RunInvocationConsumer(
-    InstancePool pool, ExecutionSlots slots, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
-    WorkerIdentity identity, TimeProvider time, ILogger<RunInvocationConsumer> logger) : IConsumer<RunInvocation>
+/// <summary>One placed invocation: a sync outcome goes straight back to the gateway that asked, an async one to the store.</summary>
+internal sealed class RunInvocationConsumer(InvocationRunner runner) : IConsumer<RunInvocation>
 {
     public async Task Consume(ConsumeContext<RunInvocation> context)
     {
         var work = context.Message;
-        var call = work.Invocation;
-        var result = await RunAsync(call, context.CancellationToken);
-        LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
-
-        // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
-        releaser.Release(work.LedgerAddress, call.Function.Name, placed: work.PlacedOn == identity.Id);
-        if (call.Async)
-        {
-            await results.WriteAsync(result, context.CancellationToken);
-        }
-        else if (context.ResponseAddress is not null)
+        var result = await runner.RunAsync(work.Invocation, work.LedgerAddress, work.PlacedOn, context.CancellationToken);
+        if (!work.Invocation.Async && context.ResponseAddress is not null)
         {
             await context.RespondAsync<InvocationResult>(result, EndpointConventions.Transient);
         }
     }
-
-    private async Task<InvocationResult> RunAsync(InvokeFunction call, CancellationToken cancellationToken)
-    {
-        if (call.Deadline is { } deadline && deadline <= time.GetUtcNow())
-        {
-            return Outcome(call, InvocationStatus.Refused, "deadline can no longer be met");
-        }
-
-        if (retired.Contains(call.Function.Generation))
-        {
-            return Outcome(call, InvocationStatus.Failed, "function deleted");
-        }
-
-        Execution execution;
-        using (await slots.TakeAsync(cancellationToken))
-        {
-            execution = await pool.InvokeAsync(call.Function, call.ParamsJson, call.ReturnOutput, cancellationToken);
-        }
-
-        return Outcome(call, execution.Status, execution.Error) with
-        {
-            Result = execution.Result,
-            Output = execution.Output,
-            IsWarmStart = execution.IsWarmStart,
-            InitTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds),
-            Duration = execution.Duration,
-        };
-    }
-
-    private InvocationResult Outcome(InvokeFunction call, InvocationStatus status, string error)
-    {
-        var now = time.GetUtcNow();
-        return new InvocationResult
-        {
-            RequestId = call.RequestId,
-            Status = status,
-            Error = error,
-            ResponseTime = (now - call.ReceivedAt).TotalSeconds,
-            CompletedAt = now,
-            WorkerId = identity.Id,
-        };
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Ran {RequestId}: {Status} (warm: {Warm})")]
-    private static partial void LogFinished(ILogger logger, string requestId, InvocationStatus status, bool warm);
 }

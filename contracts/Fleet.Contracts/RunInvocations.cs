@@ -1,0 +1,13 @@
+namespace Fleet.Contracts;
+
+/// <summary>Scheduler → worker: async calls placed together on one worker (or on the shared queue); acknowledged once all are stored.</summary>
+public sealed record RunInvocations
+{
+    public required IReadOnlyList<InvokeFunction> Calls { get; init; }
+
+    /// <summary>Where the worker reports the slots free again (the dispatching scheduler instance).</summary>
+    public required Uri LedgerAddress { get; init; }
+
+    /// <summary>The worker the scheduler placed them on; empty when they went to the shared queue.</summary>
+    public string PlacedOn { get; init; } = "";
+}

@@ -1,0 +1,57 @@
+using Fleet.Contracts;
+using Fleet.Scheduler.Placement;
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+using MassTransit;
+
+namespace Fleet.Scheduler.Consumers;
+
+/// <summary>
+/// Places a batch of async calls one by one, as <see cref="InvokeFunctionConsumer"/> would, and forwards them grouped:
+/// one message per worker and QoS class, and the shared queue's share in small messages that any idle worker can take.
+/// Refusals are stored as failed outcomes. Acknowledged once every call is forwarded or stored.
+/// </summary>
+internal sealed class InvokeFunctionsConsumer(
+    WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, TimeProvider time, ILogger<InvokeFunctionConsumer> logger)
+    : IConsumer<InvokeFunctions>
+{
+    /// <summary>Calls per message on the shared queue: small enough that one worker does not hoard the backlog.</summary>
+    private const int SharedChunk = 4;
+
+    public async Task Consume(ConsumeContext<InvokeFunctions> context)
+    {
+        var now = time.GetUtcNow();
+        var pending = new List<Task>();
+        var groups = new Dictionary<(Uri Address, string WorkerId, int Qos), List<InvokeFunction>>();
+        foreach (var call in context.Message.Calls)
+        {
+            var placement = Admission.Admit(ledger, call, now, out var reason);
+            if (placement.IsRefused)
+            {
+                InvokeFunctionConsumer.LogRefused(logger, call.RequestId, reason);
+                pending.Add(results.WriteAsync(Admission.Refusal(call, now, reason), context.CancellationToken));
+                continue;
+            }
+
+            var key = (placement.Address!, placement.WorkerId, call.QosClass);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups[key] = group = [];
+            }
+
+            group.Add(call);
+        }
+
+        foreach (var ((address, workerId, qos), calls) in groups)
+        {
+            var endpoint = await context.GetSendEndpoint(address);
+            foreach (var chunk in workerId.Length == 0 ? calls.Chunk(SharedChunk) : [calls.ToArray()])
+            {
+                var work = new RunInvocations { Calls = chunk, LedgerAddress = identity.Address, PlacedOn = workerId };
+                pending.Add(endpoint.Send(work, send => EndpointConventions.StampCall(send, async: true, qos), context.CancellationToken));
+            }
+        }
+
+        await Task.WhenAll(pending);
+    }
+}

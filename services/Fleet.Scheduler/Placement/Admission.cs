@@ -1,0 +1,32 @@
+using Fleet.Contracts;
+
+namespace Fleet.Scheduler.Placement;
+
+/// <summary>Whether a call runs, and where: refused when its deadline has passed or no capacity is left, placed otherwise.</summary>
+internal static class Admission
+{
+    /// <summary>The placement, or <see cref="PlacementDecision.Refused"/> with the reason.</summary>
+    public static PlacementDecision Admit(WorkerLedger ledger, InvokeFunction call, DateTimeOffset now, out string reason)
+    {
+        if (call.Deadline is { } deadline && deadline <= now)
+        {
+            ledger.CountDrop();
+            reason = "deadline can no longer be met";
+            return PlacementDecision.Refused;
+        }
+
+        // A call with a deadline is never parked in the queue: it would risk running late.
+        var placement = ledger.Place(call.Function, mayQueue: call.Deadline is null);
+        reason = placement.IsRefused ? "no capacity" : "";
+        return placement;
+    }
+
+    public static InvocationResult Refusal(InvokeFunction call, DateTimeOffset now, string reason) => new()
+    {
+        RequestId = call.RequestId,
+        Status = InvocationStatus.Refused,
+        Error = reason,
+        ResponseTime = (now - call.ReceivedAt).TotalSeconds,
+        CompletedAt = now,
+    };
+}

@@ -1,0 +1,74 @@
+using Fleet.Contracts;
+using Fleet.Storage;
+using Fleet.Worker.Runtimes;
+
+namespace Fleet.Worker.Messaging;
+
+/// <summary>
+/// Runs one invocation in a warm or new instance and reports its slot free. An async outcome is durable in the store
+/// when <see cref="RunAsync"/> returns; a sync one is for the caller to answer.
+/// </summary>
+internal sealed partial class InvocationRunner(
+    InstancePool pool, ExecutionSlots slots, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
+    WorkerIdentity identity, TimeProvider time, ILogger<InvocationRunner> logger)
+{
+    public async Task<InvocationResult> RunAsync(InvokeFunction call, Uri ledger, string placedOn, CancellationToken cancellationToken)
+    {
+        var result = await ExecuteAsync(call, cancellationToken);
+        LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
+
+        // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
+        releaser.Release(ledger, call.Function.Name, placed: placedOn == identity.Id);
+        if (call.Async)
+        {
+            await results.WriteAsync(result, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task<InvocationResult> ExecuteAsync(InvokeFunction call, CancellationToken cancellationToken)
+    {
+        if (call.Deadline is { } deadline && deadline <= time.GetUtcNow())
+        {
+            return Outcome(call, InvocationStatus.Refused, "deadline can no longer be met");
+        }
+
+        if (retired.Contains(call.Function.Generation))
+        {
+            return Outcome(call, InvocationStatus.Failed, "function deleted");
+        }
+
+        Execution execution;
+        using (await slots.TakeAsync(cancellationToken))
+        {
+            execution = await pool.InvokeAsync(call.Function, call.ParamsJson, call.ReturnOutput, cancellationToken);
+        }
+
+        return Outcome(call, execution.Status, execution.Error) with
+        {
+            Result = execution.Result,
+            Output = execution.Output,
+            IsWarmStart = execution.IsWarmStart,
+            InitTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds),
+            Duration = execution.Duration,
+        };
+    }
+
+    private InvocationResult Outcome(InvokeFunction call, InvocationStatus status, string error)
+    {
+        var now = time.GetUtcNow();
+        return new InvocationResult
+        {
+            RequestId = call.RequestId,
+            Status = status,
+            Error = error,
+            ResponseTime = (now - call.ReceivedAt).TotalSeconds,
+            CompletedAt = now,
+            WorkerId = identity.Id,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ran {RequestId}: {Status} (warm: {Warm})")]
+    private static partial void LogFinished(ILogger logger, string requestId, InvocationStatus status, bool warm);
+}
