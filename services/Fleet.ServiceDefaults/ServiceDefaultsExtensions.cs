@@ -16,7 +16,12 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(json => json.IncludeScopes = false);
+        builder.Logging.AddJsonConsole(json =>
+        {
+            json.IncludeScopes = false;
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
         builder.Services.AddHealthChecks();
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
 

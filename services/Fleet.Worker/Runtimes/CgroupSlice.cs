@@ -17,6 +17,15 @@ internal sealed class CgroupSlice
 
     private string Memory => _directories[0];
 
+    /// <summary>Removes the worker's own group folders (fleet/&lt;worker&gt;) once its instances' groups are gone.</summary>
+    public static void DeleteWorkerGroups(string workerId)
+    {
+        foreach (var controller in SandboxLimits.Controllers)
+        {
+            TryRemove(Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", workerId));
+        }
+    }
+
     /// <summary>The groups with the process limit; memory and CPU limits follow with <see cref="Limit"/>.</summary>
     public static CgroupSlice Create(string workerId, string instanceId, int maxProcesses)
     {

@@ -148,6 +148,10 @@ internal sealed class InstancePool : IAsyncDisposable
 
         await StopAllAsync(spares, "pool disposed");
         await StopAllAsync(_ledger.TakeAll(), "pool disposed");
+        if (_profile.Limiter == LimiterKind.Cgroup)
+        {
+            CgroupSlice.DeleteWorkerGroups(_profile.WorkerId);
+        }
     }
 
     private Execution Failed(string error, double coldStartSeconds) => new()
