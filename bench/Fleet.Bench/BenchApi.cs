@@ -41,14 +41,15 @@ internal sealed class BenchApi(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ReqId").GetString()!;
     }
 
-    public async Task WaitDoneAsync(string id)
+    /// <summary>Polls until the call's outcome is there, and returns it.</summary>
+    public async Task<JsonElement> WaitDoneAsync(string id)
     {
         while (true)
         {
             using var response = await http.GetAsync($"/poll/{id}");
             if (response.StatusCode == HttpStatusCode.OK)
             {
-                return;
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
             }
 
             await Task.Delay(5);

@@ -3,10 +3,12 @@ using System.Text.Json;
 using Fleet.Bench;
 
 // Measures a running gateway (Serverledge API): warm sync latency, async throughput, cold starts.
-// Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--celery celery.json]
+// Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--clients N] [--celery celery.json]
+// --clients: concurrent submitters of async calls (each waits for its 200 before the next submit).
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8080");
 var syncCalls = Option("--sync", 2000);
 var asyncCalls = Option("--async", 5000);
+var clients = Option("--clients", 64);
 var celeryFile = OptionText("--celery");
 
 using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(120) };
@@ -16,7 +18,7 @@ var sync = await Scenarios.WarmSyncAsync(api, syncCalls);
 Report.Line("fleet warm sync p50", sync.P50Ms, "ms");
 Report.Line("fleet warm sync p99", sync.P99Ms, "ms");
 
-var throughput = await Scenarios.AsyncThroughputAsync(api, asyncCalls);
+var throughput = await Scenarios.AsyncThroughputAsync(api, asyncCalls, clients);
 Report.Line("fleet async completed", throughput, "calls/s");
 
 var pythonCold = await Scenarios.ColdStartAsync(api, "python310", "noop.handler", Scenarios.PythonNoop);

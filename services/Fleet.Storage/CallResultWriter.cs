@@ -12,7 +12,7 @@ public sealed class CallResultWriter : IAsyncDisposable
     {
         var retention = TimeSpan.FromSeconds(options.Value.CallRetentionSeconds);
         _batcher = new Batcher<InvocationResult>(
-            (results, ct) => store.CompleteCallsAsync(results, time.GetUtcNow() + retention, ct));
+            (results, ct) => store.CompleteCallsAsync(results, time.GetUtcNow() + retention, ct), maxConcurrentFlushes: 4);
     }
 
     public Task WriteAsync(InvocationResult result, CancellationToken cancellationToken) =>

@@ -28,7 +28,7 @@ internal sealed class Invoker : IAsyncDisposable
         _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
         _sender = sender;
         _store = store;
-        _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200);
+        _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200, maxConcurrentFlushes: 4);
         _options = options.Value;
         _retention = TimeSpan.FromSeconds(storeOptions.Value.CallRetentionSeconds);
         _time = time;
