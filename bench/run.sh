@@ -28,6 +28,9 @@ mkdir -p "$(dirname "$celery")"
 fleet_log "Celery baseline on the same RabbitMQ"
 (cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py --sync "$sync" --tasks "$calls" \
   --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//") > "$celery"
+bench=("$FLEET_ROOT/bench/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll" http://127.0.0.1:8080)
+# Fresh .NET processes run unoptimised code for their first thousands of calls: one untimed pass first.
+fleet_log "Fleet warm-up (not reported)"
+dotnet "${bench[@]}" --sync 2000 --async 2000 > /dev/null
 fleet_log "Fleet through the gateway"
-dotnet "$FLEET_ROOT/bench/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll" http://127.0.0.1:8080 \
-  --sync "$sync" --async "$calls" --celery "$celery"
+dotnet "${bench[@]}" --sync "$sync" --async "$calls" --celery "$celery"
