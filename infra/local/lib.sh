@@ -101,7 +101,10 @@ fleet_rabbitmq_stop() {
   local node=$1 dir=$2
   if rabbitmqctl -n "$node@localhost" -q status >/dev/null 2>&1; then
     fleet_log "stopping RabbitMQ $node"
-    rabbitmqctl -n "$node@localhost" -q stop "$dir/rabbitmq.pid" >/dev/null 2>&1 || true
+    local pidfile
+    pidfile=$(realpath -e "$dir/rabbitmq.pid" 2>/dev/null) || pidfile=""
+    # With the pid file, stop returns only when the process has gone; rabbitmqctl runs as rabbitmq, so the path is absolute.
+    timeout 120 rabbitmqctl -n "$node@localhost" -q stop ${pidfile:+"$pidfile"} >/dev/null 2>&1 || true
   fi
 }
 
