@@ -16,7 +16,8 @@ public sealed class SpareTests : IAsyncLifetime
     public async Task A_cold_start_claims_the_spare_which_holds_only_its_functions_code_and_a_new_spare_follows()
     {
         Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
-        var spare = await WaitForSparesAsync(1);
+        await WaitForSpareAsync();
+        var spare = Directory.GetDirectories(SparesDirectory).Single();
         var first = _pool.DeployWork(RuntimeNames.Python);
         var second = _pool.Deploy(RuntimeNames.Python, "other.work", new Dictionary<string, string>
         {
@@ -24,13 +25,14 @@ public sealed class SpareTests : IAsyncLifetime
         });
 
         var cold = await _pool.InvokeAsync(first);
+        Assert.True(_pool.Pool.SparesClaimed == 1, $"the first cold start did not run in the spare: {_pool.Pool.LastSpareLoss}");
         var warm = await _pool.InvokeAsync(first);
-        await WaitForSparesAsync(2);
+        await WaitForSpareAsync();
         var other = await _pool.InvokeAsync(second);
 
         ExecutorTests.AssertSucceeded(cold);
         Assert.False(cold.IsWarmStart);
-        Assert.True(File.Exists(Path.Combine(spare.Single(), "fn.py")), "the first cold start ran in the spare");
+        Assert.True(File.Exists(Path.Combine(spare, "fn.py")), "the claimed spare holds the function's code");
         ExecutorTests.AssertSucceeded(warm);
         Assert.Equal(2, ExecutorTests.Calls(warm));
         ExecutorTests.AssertSucceeded(other);
@@ -41,7 +43,7 @@ public sealed class SpareTests : IAsyncLifetime
     public async Task A_claimed_spare_is_held_to_the_functions_MemoryMB()
     {
         Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
-        await WaitForSparesAsync(1);
+        await WaitForSpareAsync();
         var function = _pool.Deploy(RuntimeNames.Python, "probe.allocate", Probes.Python, memoryMB: 128);
 
         var within = await _pool.InvokeAsync(function, """{"mb": 32}""");
@@ -56,7 +58,7 @@ public sealed class SpareTests : IAsyncLifetime
     public async Task A_function_that_cannot_load_in_a_spare_fails_with_the_reason()
     {
         Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
-        await WaitForSparesAsync(1);
+        await WaitForSpareAsync();
         var function = _pool.Deploy(RuntimeNames.Python, "fn.nothing", Functions.Python);
 
         var failed = await _pool.InvokeAsync(function);
@@ -70,19 +72,13 @@ public sealed class SpareTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
 
-    /// <summary>Waits until the spares folder holds <paramref name="count"/> code directories (spares, claimed or not).</summary>
-    private async Task<string[]> WaitForSparesAsync(int count)
+    /// <summary>Waits until a spare is started and ready to be claimed.</summary>
+    private async Task WaitForSpareAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
+        while (_pool.Pool.SpareCount == 0)
         {
-            var directories = Directory.Exists(SparesDirectory) ? Directory.GetDirectories(SparesDirectory) : [];
-            if (directories.Length >= count)
-            {
-                return directories;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{count} spare(s) not started after 10 s");
+            Assert.True(DateTime.UtcNow < deadline, "no spare started after 10 s");
             await Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
         }
     }

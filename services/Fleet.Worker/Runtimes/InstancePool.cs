@@ -28,6 +28,7 @@ internal sealed class InstancePool : IAsyncDisposable
     private Task _replenisher = Task.CompletedTask;
     private volatile bool _disposed;
     private long _instanceCounter;
+    private int _sparesClaimed;
 
     public InstancePool(IOptions<WorkerOptions> options, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
     {
@@ -132,6 +133,15 @@ internal sealed class InstancePool : IAsyncDisposable
 
     public PoolSnapshot Snapshot() => _ledger.Snapshot();
 
+    /// <summary>Spares started and not yet claimed.</summary>
+    internal int SpareCount => _spares.Count;
+
+    /// <summary>Cold starts served by a spare so far.</summary>
+    internal int SparesClaimed => Volatile.Read(ref _sparesClaimed);
+
+    /// <summary>Why the last spare was given up (exited, or its claim failed); for diagnosis.</summary>
+    internal string LastSpareLoss { get; private set; } = "";
+
     /// <summary>Stops instances idle for longer than KeepAliveSeconds.</summary>
     public Task SweepAsync(CancellationToken cancellationToken) =>
         StopAllAsync(_ledger.Expire(_time.GetUtcNow() - TimeSpan.FromSeconds(_options.KeepAliveSeconds)), "keep-alive expired");
@@ -228,6 +238,7 @@ internal sealed class InstancePool : IAsyncDisposable
             ReplenishSpares();
             if (!spare.CanServe())
             {
+                LastSpareLoss = "exited while waiting";
                 await StopAsync(spare, "spare exited");
                 continue;
             }
@@ -235,16 +246,20 @@ internal sealed class InstancePool : IAsyncDisposable
             try
             {
                 await spare.ClaimAsync(function, codeDirectory, _profile, cancellationToken);
+                Interlocked.Increment(ref _sparesClaimed);
                 return spare;
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
                 // Memory already above the function's limit, or the package could not be linked: start afresh.
+                LastSpareLoss = error.GetType().Name;
+                _logger.SpareNotClaimed(spare.Id, error.GetType().Name);
                 await StopAsync(spare, "spare could not be claimed");
                 return null;
             }
-            catch
+            catch (Exception error)
             {
+                LastSpareLoss = error.GetType().Name;
                 await StopAsync(spare, "spare could not be claimed");
                 throw;
             }

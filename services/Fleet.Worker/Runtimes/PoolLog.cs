@@ -30,6 +30,9 @@ internal static partial class PoolLog
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Spare instances could not be started; cold starts start their own")]
     public static partial void SparesUnavailable(this ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Spare {InstanceId} could not be claimed ({Reason}); starting afresh")]
+    public static partial void SpareNotClaimed(this ILogger logger, string instanceId, string reason);
+
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Cgroups of instance {InstanceId} could not be removed")]
     public static partial void CgroupNotRemoved(this ILogger logger, string instanceId);
 }
