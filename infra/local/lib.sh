@@ -22,10 +22,16 @@ fleet_install_packages() {
   ((${#missing[@]})) || return 0
   [[ $(id -u) == 0 ]] || fleet_die "missing Debian packages: ${missing[*]} (run as root, or install them: apt-get install ${missing[*]})"
   fleet_log "installing ${missing[*]}"
-  # Package scripts must not start the system-wide servers: Fleet runs its own instances.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Package scripts must not start the system-wide servers (Fleet runs its own instances): a policy-rc.d for the
+  # duration of the install, unless the machine has its own.
+  local policy=/usr/sbin/policy-rc.d ours=0 status=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && ours=1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    status=$?
+  ((ours)) && rm -f "$policy"
+  ((status == 0)) || fleet_die "apt-get install ${missing[*]} failed"
 }
 
 # Runs a command as the given system user when we are root (the servers refuse to run as root).
