@@ -45,7 +45,8 @@ internal sealed class InstancePool : IAsyncDisposable
             _logger.SandboxDisabled();
         }
 
-        _sparesDirectory = Path.GetFullPath(Path.Combine(_options.DataDirectory, "spares"));
+        // Per worker: workers that share a data directory (and its package cache) must not clear each other's spares.
+        _sparesDirectory = Path.GetFullPath(Path.Combine(_options.DataDirectory, "spares", _profile.WorkerId));
         _spareTarget = _profile.Limiter == LimiterKind.Cgroup ? Math.Max(0, _options.SpareInstances) : 0;
         if (_spareTarget > 0)
         {
