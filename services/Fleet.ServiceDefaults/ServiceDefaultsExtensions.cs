@@ -25,15 +25,12 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks();
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
 
-        var endpoint = builder.Configuration[$"{TelemetryOptions.SectionName}:OtlpEndpoint"];
-        if (string.IsNullOrEmpty(endpoint))
+        var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName);
+        var endpoint = FirstSet(telemetry["OtlpEndpoint"], builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (endpoint is not null)
         {
-            endpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        }
-
-        if (!string.IsNullOrEmpty(endpoint))
-        {
-            AddOpenTelemetry(builder.Services, serviceName, new Uri(endpoint));
+            var protocol = FirstSet(telemetry["OtlpProtocol"], builder.Configuration["OTEL_EXPORTER_OTLP_PROTOCOL"]) ?? "grpc";
+            AddOpenTelemetry(builder.Services, serviceName, new Uri(endpoint), protocol);
         }
 
         return builder;
@@ -48,19 +45,30 @@ public static class ServiceDefaultsExtensions
     }
 
     // The providers are singletons so the host disposes (and flushes) them on shutdown.
-    private static void AddOpenTelemetry(IServiceCollection services, string serviceName, Uri endpoint)
+    private static void AddOpenTelemetry(IServiceCollection services, string serviceName, Uri endpoint, string protocol)
     {
         var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
+        var http = string.Equals(protocol, "http/protobuf", StringComparison.OrdinalIgnoreCase);
+
+        // Over HTTP an endpoint set in code is taken as the signal's full URL, so the standard paths are added here.
+        void Exporter(OpenTelemetry.Exporter.OtlpExporterOptions otlp, string signalPath)
+        {
+            otlp.Protocol = http ? OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf : OpenTelemetry.Exporter.OtlpExportProtocol.Grpc;
+            otlp.Endpoint = http ? new Uri(endpoint, endpoint.AbsolutePath.TrimEnd('/') + signalPath) : endpoint;
+        }
+
         services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
             .AddSource(FleetTelemetry.Name, "MassTransit", "Microsoft.AspNetCore")
-            .AddOtlpExporter(otlp => otlp.Endpoint = endpoint)
+            .AddOtlpExporter(otlp => Exporter(otlp, "/v1/traces"))
             .Build());
         services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
             .AddMeter(FleetTelemetry.Name, "MassTransit", "Microsoft.AspNetCore.Hosting")
-            .AddOtlpExporter(otlp => otlp.Endpoint = endpoint)
+            .AddOtlpExporter(otlp => Exporter(otlp, "/v1/metrics"))
             .Build());
         services.AddHostedService<TelemetryStarter>();
     }
+
+    private static string? FirstSet(params string?[] values) => values.FirstOrDefault(value => !string.IsNullOrEmpty(value));
 }

@@ -104,7 +104,7 @@ public class FleetCluster : IAsyncLifetime
         throw new TimeoutException($"the fleet did not come up with {count} workers; logs in {_runDirectory}");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         Gateway?.Dispose();
         foreach (var service in _services)
