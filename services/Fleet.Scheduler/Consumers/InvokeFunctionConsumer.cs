@@ -21,7 +21,7 @@ internal sealed partial class InvokeFunctionConsumer(
         var placement = Admission.Admit(ledger, call, now, out var reason);
         if (placement.IsRefused)
         {
-            LogRefused(logger, call.RequestId, reason);
+            Admission.LogRefused(logger, call.RequestId, reason);
             var refusal = Admission.Refusal(call, now, reason);
             if (call.Async)
             {
@@ -49,7 +49,4 @@ internal sealed partial class InvokeFunctionConsumer(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Placed {RequestId} on {Target} (warm: {Warm})")]
     private static partial void LogPlaced(ILogger logger, string requestId, string target, bool warm);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {RequestId}: {Reason}")]
-    internal static partial void LogRefused(ILogger logger, string requestId, string reason);
 }

@@ -12,7 +12,7 @@ namespace Fleet.Scheduler.Consumers;
 /// Refusals are stored as failed outcomes. Acknowledged once every call is forwarded or stored.
 /// </summary>
 internal sealed class InvokeFunctionsConsumer(
-    WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, TimeProvider time, ILogger<InvokeFunctionConsumer> logger)
+    WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, TimeProvider time, ILogger<InvokeFunctionsConsumer> logger)
     : IConsumer<InvokeFunctions>
 {
     /// <summary>Calls per message on the shared queue: small enough that one worker does not hoard the backlog.</summary>
@@ -28,7 +28,7 @@ internal sealed class InvokeFunctionsConsumer(
             var placement = Admission.Admit(ledger, call, now, out var reason);
             if (placement.IsRefused)
             {
-                InvokeFunctionConsumer.LogRefused(logger, call.RequestId, reason);
+                Admission.LogRefused(logger, call.RequestId, reason);
                 pending.Add(results.WriteAsync(Admission.Refusal(call, now, reason), context.CancellationToken));
                 continue;
             }

@@ -3,7 +3,7 @@ using Fleet.Contracts;
 namespace Fleet.Scheduler.Placement;
 
 /// <summary>Whether a call runs, and where: refused when its deadline has passed or no capacity is left, placed otherwise.</summary>
-internal static class Admission
+internal static partial class Admission
 {
     /// <summary>The placement, or <see cref="PlacementDecision.Refused"/> with the reason.</summary>
     public static PlacementDecision Admit(WorkerLedger ledger, InvokeFunction call, DateTimeOffset now, out string reason)
@@ -29,4 +29,7 @@ internal static class Admission
         ResponseTime = (now - call.ReceivedAt).TotalSeconds,
         CompletedAt = now,
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {RequestId}: {Reason}")]
+    public static partial void LogRefused(ILogger logger, string requestId, string reason);
 }

@@ -205,23 +205,26 @@ internal sealed class InstancePool : IAsyncDisposable
     private async Task<ExecutorInstance> StartAsync(FunctionSpec function, CancellationToken cancellationToken)
     {
         var codeDirectory = await _packages.GetAsync(function.PackageHash, refresh: false, cancellationToken);
-        var id = NewInstanceId();
         var started = _time.GetTimestamp();
-        try
+        var instance = await ClaimSpareAsync(function, codeDirectory, cancellationToken);
+        if (instance is null)
         {
-            var instance = await ClaimSpareAsync(function, codeDirectory, cancellationToken)
-                ?? await ExecutorInstance.StartAsync(id, function, codeDirectory, _profile, _time, cancellationToken);
-            id = instance.Id;
-            _ledger.Started(instance);
-            var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
-            _logger.InstanceStarted(id, function.Name, milliseconds);
-            return instance;
+            var id = NewInstanceId();
+            try
+            {
+                instance = await ExecutorInstance.StartAsync(id, function, codeDirectory, _profile, _time, cancellationToken);
+            }
+            catch (InstanceStartException)
+            {
+                _logger.InstanceStartFailed(id, function.Name);
+                throw;
+            }
         }
-        catch (InstanceStartException)
-        {
-            _logger.InstanceStartFailed(id, function.Name);
-            throw;
-        }
+
+        _ledger.Started(instance);
+        var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
+        _logger.InstanceStarted(instance.Id, function.Name, milliseconds);
+        return instance;
     }
 
     private string NewInstanceId() => $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _instanceCounter):x}";
@@ -261,6 +264,11 @@ internal sealed class InstancePool : IAsyncDisposable
             catch (Exception error)
             {
                 LastSpareLoss = error.GetType().Name;
+                if (error is InstanceStartException)
+                {
+                    _logger.InstanceStartFailed(spare.Id, function.Name);
+                }
+
                 await StopAsync(spare, "spare could not be claimed");
                 throw;
             }
