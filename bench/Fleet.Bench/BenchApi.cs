@@ -42,7 +42,7 @@ internal sealed class BenchApi(HttpClient http)
     }
 
     /// <summary>Polls until the call's outcome is there, and returns it.</summary>
-    public async Task<JsonElement> WaitDoneAsync(string id)
+    public async Task<JsonElement> WaitDoneAsync(string id, TimeSpan? pollInterval = null)
     {
         while (true)
         {
@@ -52,7 +52,7 @@ internal sealed class BenchApi(HttpClient http)
                 return await response.Content.ReadFromJsonAsync<JsonElement>();
             }
 
-            await Task.Delay(5);
+            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(5));
         }
     }
 }

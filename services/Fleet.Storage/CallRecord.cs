@@ -2,17 +2,17 @@ using Fleet.Contracts;
 
 namespace Fleet.Storage;
 
-/// <summary>An async call: queued until its outcome is stored, then kept until it expires.</summary>
+/// <summary>An async call's outcome, kept until it expires.</summary>
 public sealed record CallRecord
 {
     public required string Id { get; init; }
 
     public required string Function { get; init; }
 
+    /// <summary>When the gateway received the call.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }
 
-    /// <summary>Null while queued or running.</summary>
-    public InvocationResult? Result { get; init; }
+    public required InvocationResult Result { get; init; }
 }

@@ -6,17 +6,29 @@ namespace Fleet.Storage;
 /// <summary>Stores async outcomes in batches; a caller's task completes once its outcome is durable.</summary>
 public sealed class CallResultWriter : IAsyncDisposable
 {
-    private readonly Batcher<InvocationResult> _batcher;
+    private readonly Batcher<CallRecord> _batcher;
+    private readonly TimeSpan _retention;
+    private readonly TimeProvider _time;
 
     public CallResultWriter(IFleetStore store, IOptions<StoreOptions> options, TimeProvider time)
     {
-        var retention = TimeSpan.FromSeconds(options.Value.CallRetentionSeconds);
-        _batcher = new Batcher<InvocationResult>(
-            (results, ct) => store.CompleteCallsAsync(results, time.GetUtcNow() + retention, ct), maxConcurrentFlushes: 4);
+        _retention = TimeSpan.FromSeconds(options.Value.CallRetentionSeconds);
+        _time = time;
+        _batcher = new Batcher<CallRecord>(store.SaveOutcomesAsync, maxConcurrentFlushes: 4);
     }
 
-    public Task WriteAsync(InvocationResult result, CancellationToken cancellationToken) =>
-        _batcher.EnqueueAsync(result, cancellationToken);
+    /// <summary>Stores <paramref name="result"/> as the outcome of <paramref name="call"/>, kept for the retention time.</summary>
+    public Task WriteAsync(InvokeFunction call, InvocationResult result, CancellationToken cancellationToken) =>
+        _batcher.EnqueueAsync(
+            new CallRecord
+            {
+                Id = call.RequestId,
+                Function = call.Function.Name,
+                CreatedAt = call.ReceivedAt,
+                ExpiresAt = _time.GetUtcNow() + _retention,
+                Result = result,
+            },
+            cancellationToken);
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 }

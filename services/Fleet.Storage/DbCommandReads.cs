@@ -41,6 +41,6 @@ internal static class DbCommandReads
             reader.GetString(0),
             readTime(reader, 1),
             readTime(reader, 2),
-            await reader.IsDBNullAsync(3, cancellationToken) ? null : reader.GetString(3));
+            reader.GetString(3));
     }
 }

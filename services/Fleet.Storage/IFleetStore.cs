@@ -31,16 +31,13 @@ public interface IFleetStore
 
     Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken);
 
-    /// <summary>Records async calls as queued (one round trip for the batch). Ids are unique.</summary>
-    Task RecordCallsAsync(IReadOnlyList<CallRecord> calls, CancellationToken cancellationToken);
-
     /// <summary>
-    /// Stores outcomes of queued calls. Conditional: a call that already has an outcome keeps it (the first
-    /// result wins, so a redelivered invocation never overwrites). Returns how many calls changed.
+    /// Stores async calls' outcomes (one round trip for the batch). A call that already has an outcome keeps it: the
+    /// first wins, so a redelivered invocation never overwrites. Returns how many were stored.
     /// </summary>
-    Task<int> CompleteCallsAsync(IReadOnlyList<InvocationResult> results, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+    Task<int> SaveOutcomesAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken);
 
-    /// <summary>The call, or null when unknown or expired.</summary>
+    /// <summary>The call's outcome, or null when it has none yet, is unknown or has expired.</summary>
     Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes records whose expiry has passed; returns how many.</summary>

@@ -18,9 +18,34 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
 
     public PostgresFleetStore(string connectionString, TimeProvider timeProvider, ILogger<PostgresFleetStore> logger)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _dataSource = NpgsqlDataSource.Create(WithFleetDefaults(connectionString));
         _timeProvider = timeProvider;
         _logger = logger;
+    }
+
+    /// <summary>
+    /// The store keeps no session state, so a pooled connection is handed back without a reset round trip
+    /// (<c>DISCARD ALL</c> per command), and its few statements are prepared once per connection, unless the connection
+    /// string says otherwise.
+    /// </summary>
+    internal static string WithFleetDefaults(string connectionString)
+    {
+        // Npgsql's builder answers ContainsKey for every keyword it knows; the plain parser tells what was written.
+        var written = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(key => key.Replace(" ", "", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!written.Contains(nameof(builder.NoResetOnClose)))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!written.Contains(nameof(builder.MaxAutoPrepare)))
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+
+        return builder.ConnectionString;
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -129,30 +154,34 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         return await command.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
-    /// <remarks>Already-recorded ids are left as they are, so a redelivered record never clears an outcome.</remarks>
-    public async Task RecordCallsAsync(IReadOnlyList<CallRecord> calls, CancellationToken cancellationToken)
+    public async Task<int> SaveOutcomesAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
     {
         const string Sql = """
-            INSERT INTO calls (id, function, created_at, expires_at)
-            SELECT * FROM unnest(@ids, @functions, @created_at, @expires_at)
+            INSERT INTO calls (id, function, created_at, expires_at, completed_at, result)
+            SELECT * FROM unnest(@ids, @functions, @created_at, @expires_at, @completed_at, @results)
             ON CONFLICT (id) DO NOTHING
             """;
 
-        if (calls.Count == 0)
+        if (outcomes.Count == 0)
         {
-            return;
+            return 0;
         }
 
-        var ids = new string[calls.Count];
-        var functions = new string[calls.Count];
-        var createdAt = new DateTimeOffset[calls.Count];
-        var expiresAt = new DateTimeOffset[calls.Count];
-        for (var i = 0; i < calls.Count; i++)
+        var first = StoreDocuments.FirstPerCall(outcomes);
+        var ids = new string[first.Count];
+        var functions = new string[first.Count];
+        var createdAt = new DateTimeOffset[first.Count];
+        var expiresAt = new DateTimeOffset[first.Count];
+        var completedAt = new DateTimeOffset[first.Count];
+        var results = new string[first.Count];
+        for (var i = 0; i < first.Count; i++)
         {
-            ids[i] = calls[i].Id;
-            functions[i] = calls[i].Function;
-            createdAt[i] = calls[i].CreatedAt.ToUniversalTime();
-            expiresAt[i] = calls[i].ExpiresAt.ToUniversalTime();
+            ids[i] = first[i].Id;
+            functions[i] = first[i].Function;
+            createdAt[i] = first[i].CreatedAt.ToUniversalTime();
+            expiresAt[i] = first[i].ExpiresAt.ToUniversalTime();
+            completedAt[i] = first[i].Result.CompletedAt.ToUniversalTime();
+            results[i] = StoreDocuments.Write(first[i].Result);
         }
 
         await using var command = _dataSource.CreateCommand(Sql);
@@ -160,41 +189,11 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         command.Parameters.Add(new NpgsqlParameter<string[]>("functions", functions));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("created_at", createdAt));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("expires_at", expiresAt));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public async Task<int> CompleteCallsAsync(
-        IReadOnlyList<InvocationResult> results, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        const string Sql = """
-            UPDATE calls AS c
-            SET result = r.result, completed_at = @completed_at, expires_at = @expires_at
-            FROM unnest(@ids, @results) AS r(id, result)
-            WHERE c.id = r.id AND c.result IS NULL
-            """;
-
-        if (results.Count == 0)
-        {
-            return 0;
-        }
-
-        var first = StoreDocuments.FirstPerCall(results);
-        var ids = new string[first.Count];
-        var documents = new string[first.Count];
-        for (var i = 0; i < first.Count; i++)
-        {
-            ids[i] = first[i].RequestId;
-            documents[i] = StoreDocuments.Write(first[i]);
-        }
-
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("results", documents));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("completed_at", _timeProvider.GetUtcNow()));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("expires_at", expiresAt.ToUniversalTime()));
-        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
-        StoreLog.CallsCompleted(_logger, changed, results.Count);
-        return changed;
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("completed_at", completedAt));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("results", results));
+        var stored = await command.ExecuteNonQueryAsync(cancellationToken);
+        StoreLog.OutcomesSaved(_logger, stored, outcomes.Count);
+        return stored;
     }
 
     public async Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
@@ -202,7 +201,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         const string Sql = """
             SELECT function, created_at, expires_at, result
             FROM calls
-            WHERE id = @id AND expires_at > @now
+            WHERE id = @id AND expires_at > @now AND result IS NOT NULL
             """;
 
         await using var command = _dataSource.CreateCommand(Sql);

@@ -136,18 +136,17 @@ internal sealed class SqliteFleetStore : IFleetStore
         return await command.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
-    /// <remarks>Already-recorded ids are left as they are, so a redelivered record never clears an outcome.</remarks>
-    public async Task RecordCallsAsync(IReadOnlyList<CallRecord> calls, CancellationToken cancellationToken)
+    public async Task<int> SaveOutcomesAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
     {
         const string Sql = """
-            INSERT INTO calls (id, function, created_at, expires_at)
-            VALUES (@id, @function, @created_at, @expires_at)
+            INSERT INTO calls (id, function, created_at, expires_at, completed_at, result)
+            VALUES (@id, @function, @created_at, @expires_at, @completed_at, @result)
             ON CONFLICT (id) DO NOTHING
             """;
 
-        if (calls.Count == 0)
+        if (outcomes.Count == 0)
         {
-            return;
+            return 0;
         }
 
         await using var connection = await OpenAsync(cancellationToken);
@@ -157,52 +156,24 @@ internal sealed class SqliteFleetStore : IFleetStore
         var function = command.Parameters.Add("@function", SqliteType.Text);
         var createdAt = command.Parameters.Add("@created_at", SqliteType.Integer);
         var expiresAt = command.Parameters.Add("@expires_at", SqliteType.Integer);
-        command.Prepare();
-        foreach (var call in calls)
-        {
-            id.Value = call.Id;
-            function.Value = call.Function;
-            createdAt.Value = ToMicroseconds(call.CreatedAt);
-            expiresAt.Value = ToMicroseconds(call.ExpiresAt);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    public async Task<int> CompleteCallsAsync(
-        IReadOnlyList<InvocationResult> results, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        const string Sql = """
-            UPDATE calls
-            SET result = @result, completed_at = @completed_at, expires_at = @expires_at
-            WHERE id = @id AND result IS NULL
-            """;
-
-        if (results.Count == 0)
-        {
-            return 0;
-        }
-
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using var command = new SqliteCommand(Sql, connection, transaction);
-        var id = command.Parameters.Add("@id", SqliteType.Text);
+        var completedAt = command.Parameters.Add("@completed_at", SqliteType.Integer);
         var result = command.Parameters.Add("@result", SqliteType.Text);
-        command.Parameters.AddWithValue("@completed_at", ToMicroseconds(_timeProvider.GetUtcNow()));
-        command.Parameters.AddWithValue("@expires_at", ToMicroseconds(expiresAt));
         command.Prepare();
-        var changed = 0;
-        foreach (var outcome in StoreDocuments.FirstPerCall(results))
+        var stored = 0;
+        foreach (var outcome in StoreDocuments.FirstPerCall(outcomes))
         {
-            id.Value = outcome.RequestId;
-            result.Value = StoreDocuments.Write(outcome);
-            changed += await command.ExecuteNonQueryAsync(cancellationToken);
+            id.Value = outcome.Id;
+            function.Value = outcome.Function;
+            createdAt.Value = ToMicroseconds(outcome.CreatedAt);
+            expiresAt.Value = ToMicroseconds(outcome.ExpiresAt);
+            completedAt.Value = ToMicroseconds(outcome.Result.CompletedAt);
+            result.Value = StoreDocuments.Write(outcome.Result);
+            stored += await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        StoreLog.CallsCompleted(_logger, changed, results.Count);
-        return changed;
+        StoreLog.OutcomesSaved(_logger, stored, outcomes.Count);
+        return stored;
     }
 
     public async Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
@@ -210,7 +181,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         const string Sql = """
             SELECT function, created_at, expires_at, result
             FROM calls
-            WHERE id = @id AND expires_at > @now
+            WHERE id = @id AND expires_at > @now AND result IS NOT NULL
             """;
 
         await using var connection = await OpenAsync(cancellationToken);

@@ -17,17 +17,15 @@ internal static class StoreDocuments
         JsonSerializer.Deserialize(json, StoreJsonContext.Default.FunctionSpec)
         ?? throw new JsonException("A stored function document is null.");
 
-    public static CallRecord ReadCall(string id, string function, DateTimeOffset createdAt, DateTimeOffset expiresAt, string? resultJson) =>
+    public static CallRecord ReadCall(string id, string function, DateTimeOffset createdAt, DateTimeOffset expiresAt, string resultJson) =>
         new()
         {
             Id = id,
             Function = function,
             CreatedAt = createdAt,
             ExpiresAt = expiresAt,
-            Result = resultJson is null
-                ? null
-                : JsonSerializer.Deserialize(resultJson, StoreJsonContext.Default.InvocationResult)
-                  ?? throw new JsonException("A stored call result is null."),
+            Result = JsonSerializer.Deserialize(resultJson, StoreJsonContext.Default.InvocationResult)
+                     ?? throw new JsonException("A stored call result is null."),
         };
 
     /// <summary>Packages are content-addressed: the key must be the lower-case hex SHA-256 of the bytes.</summary>
@@ -41,15 +39,15 @@ internal static class StoreDocuments
     }
 
     /// <summary>The first outcome given for each call; later ones in the same batch lose, as they would across batches.</summary>
-    public static List<InvocationResult> FirstPerCall(IReadOnlyList<InvocationResult> results)
+    public static List<CallRecord> FirstPerCall(IReadOnlyList<CallRecord> outcomes)
     {
-        var seen = new HashSet<string>(results.Count, StringComparer.Ordinal);
-        var first = new List<InvocationResult>(results.Count);
-        foreach (var result in results)
+        var seen = new HashSet<string>(outcomes.Count, StringComparer.Ordinal);
+        var first = new List<CallRecord>(outcomes.Count);
+        foreach (var outcome in outcomes)
         {
-            if (seen.Add(result.RequestId))
+            if (seen.Add(outcome.Id))
             {
-                first.Add(result);
+                first.Add(outcome);
             }
         }
 

@@ -11,8 +11,8 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Store ({Provider}): schema at version {Version}")]
     public static partial void SchemaCurrent(ILogger logger, string provider, int version);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Debug, Message = "Store: {Changed} of {Count} call outcomes stored; the rest already had one or are unknown")]
-    public static partial void CallsCompleted(ILogger logger, int changed, int count);
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Debug, Message = "Store: {Stored} of {Count} call outcomes stored; the rest already had one")]
+    public static partial void OutcomesSaved(ILogger logger, int stored, int count);
 
     [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "Store: purged {Count} expired calls")]
     public static partial void CallsPurged(ILogger logger, int count);

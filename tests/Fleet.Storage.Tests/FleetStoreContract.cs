@@ -116,10 +116,8 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
         Assert.Equal(spec, await Store.GetFunctionAsync(name, Ct));
         Assert.Contains(name, await Store.ListFunctionNamesAsync(Ct));
 
-        var call = Call(name, name);
-        await Store.RecordCallsAsync([call], Ct);
-        Assert.Equal(1, await Store.CompleteCallsAsync([Result(name)], T0.AddHours(1), Ct));
-        Assert.Equal(name, (await Store.GetCallAsync(name, T0, Ct))!.Result!.RequestId);
+        Assert.Equal(1, await Store.SaveOutcomesAsync([Outcome(name, name)], Ct));
+        Assert.Equal(name, (await Store.GetCallAsync(name, T0, Ct))!.Result.RequestId);
 
         Assert.Equal(spec, await Store.DeleteFunctionAsync(name, Ct));
         Assert.True(await Store.PingAsync(Ct));
@@ -181,148 +179,97 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Recorded_call_is_queued()
-    {
-        var call = Call(Unique("call"));
-
-        await Store.RecordCallsAsync([call], Ct);
-
-        var stored = await Store.GetCallAsync(call.Id, T0, Ct);
-        Assert.Equal(call, stored);
-        Assert.Null(stored!.Result);
-    }
-
-    [Fact]
     public async Task Get_unknown_call_is_null() =>
         Assert.Null(await Store.GetCallAsync(Unique("missing"), T0, Ct));
 
     [Fact]
-    public async Task Completed_call_returns_its_result_exactly()
+    public async Task Saved_outcome_returns_exactly()
     {
         var statuses = Enum.GetValues<InvocationStatus>();
-        var calls = statuses.Select(_ => Call(Unique("call"))).ToList();
-        var results = calls.Select((c, i) => Result(c.Id) with
+        var outcomes = statuses.Select((status, i) =>
         {
-            Status = statuses[i],
-            // NUL, quotes, non-BMP text and NaN must all survive the document column.
-            Output = "out\0put \"quoted\" 😀\n" + i.ToString(CultureInfo.InvariantCulture),
-            Duration = i == 0 ? double.NaN : 0.1 + i,
-            CompletedAt = T0.AddTicks(7).ToOffset(TimeSpan.FromHours(-5)),
+            var outcome = Outcome(Unique("call"));
+            return outcome with
+            {
+                Result = outcome.Result with
+                {
+                    Status = status,
+                    // NUL, quotes, non-BMP text and NaN must all survive the document column.
+                    Output = "out\0put \"quoted\" 😀\n" + i.ToString(CultureInfo.InvariantCulture),
+                    Duration = i == 0 ? double.NaN : 0.1 + i,
+                    CompletedAt = T0.AddTicks(7).ToOffset(TimeSpan.FromHours(-5)),
+                },
+            };
         }).ToList();
-        await Store.RecordCallsAsync(calls, Ct);
 
-        Assert.Equal(calls.Count, await Store.CompleteCallsAsync(results, T0.AddHours(1), Ct));
+        Assert.Equal(outcomes.Count, await Store.SaveOutcomesAsync(outcomes, Ct));
 
-        for (var i = 0; i < calls.Count; i++)
+        foreach (var outcome in outcomes)
         {
-            var stored = await Store.GetCallAsync(calls[i].Id, T0, Ct);
-            Assert.Equal(results[i], stored!.Result);
-            Assert.Equal(results[i].CompletedAt.Offset, stored.Result!.CompletedAt.Offset);
-            Assert.Equal(T0.AddHours(1), stored.ExpiresAt);
-            Assert.Equal(calls[i].CreatedAt, stored.CreatedAt);
+            var stored = await Store.GetCallAsync(outcome.Id, T0, Ct);
+            Assert.Equal(outcome, stored);
+            Assert.Equal(outcome.Result.CompletedAt.Offset, stored!.Result.CompletedAt.Offset);
         }
     }
 
     [Fact]
-    public async Task Second_completion_does_not_overwrite_the_first()
+    public async Task Second_outcome_does_not_overwrite_the_first()
     {
-        var call = Call(Unique("call"));
-        var first = Result(call.Id) with { Result = "\"first\"" };
-        await Store.RecordCallsAsync([call], Ct);
+        var first = Outcome(Unique("call"), result: "\"first\"");
+        var second = first with { ExpiresAt = T0.AddHours(2), Result = first.Result with { Result = "\"second\"" } };
 
-        Assert.Equal(1, await Store.CompleteCallsAsync([first], T0.AddHours(1), Ct));
-        Assert.Equal(0, await Store.CompleteCallsAsync([first with { Result = "\"second\"" }], T0.AddHours(2), Ct));
+        Assert.Equal(1, await Store.SaveOutcomesAsync([first], Ct));
+        Assert.Equal(0, await Store.SaveOutcomesAsync([second], Ct));
 
-        var stored = await Store.GetCallAsync(call.Id, T0, Ct);
-        Assert.Equal(first, stored!.Result);
-        Assert.Equal(T0.AddHours(1), stored.ExpiresAt);
+        Assert.Equal(first, await Store.GetCallAsync(first.Id, T0, Ct));
     }
 
     [Fact]
     public async Task Within_one_batch_the_first_outcome_of_a_call_wins()
     {
-        var call = Call(Unique("call"));
-        var first = Result(call.Id) with { Result = "\"first\"" };
-        await Store.RecordCallsAsync([call], Ct);
+        var first = Outcome(Unique("call"), result: "\"first\"");
+        var other = Outcome(Unique("call"));
 
-        var changed = await Store.CompleteCallsAsync([first, first with { Result = "\"second\"" }], T0.AddHours(1), Ct);
+        var stored = await Store.SaveOutcomesAsync([first, other, first with { Result = first.Result with { Result = "\"second\"" } }], Ct);
 
-        Assert.Equal(1, changed);
-        Assert.Equal(first, (await Store.GetCallAsync(call.Id, T0, Ct))!.Result);
-    }
-
-    [Fact]
-    public async Task Completing_an_unknown_call_changes_nothing()
-    {
-        var id = Unique("missing");
-
-        Assert.Equal(0, await Store.CompleteCallsAsync([Result(id)], T0.AddHours(1), Ct));
-        Assert.Null(await Store.GetCallAsync(id, T0, Ct));
-    }
-
-    [Fact]
-    public async Task Recording_again_keeps_the_outcome()
-    {
-        var call = Call(Unique("call"));
-        await Store.RecordCallsAsync([call], Ct);
-        await Store.CompleteCallsAsync([Result(call.Id)], T0.AddHours(1), Ct);
-
-        var other = Call(Unique("call"));
-        await Store.RecordCallsAsync([call, other, other], Ct);
-
+        Assert.Equal(2, stored);
+        Assert.Equal(first, await Store.GetCallAsync(first.Id, T0, Ct));
         Assert.Equal(other, await Store.GetCallAsync(other.Id, T0, Ct));
-        Assert.NotNull((await Store.GetCallAsync(call.Id, T0, Ct))!.Result);
     }
 
     [Fact]
-    public async Task Call_is_gone_once_it_expires()
+    public async Task Outcome_is_gone_once_it_expires()
     {
-        var call = Call(Unique("call")) with { ExpiresAt = T0.AddMinutes(5) };
-        await Store.RecordCallsAsync([call], Ct);
+        var outcome = Outcome(Unique("call")) with { ExpiresAt = T0.AddMinutes(5) };
+        await Store.SaveOutcomesAsync([outcome], Ct);
 
-        Assert.NotNull(await Store.GetCallAsync(call.Id, T0.AddMinutes(5).AddTicks(-10), Ct));
-        Assert.Null(await Store.GetCallAsync(call.Id, T0.AddMinutes(5), Ct));
-        Assert.Null(await Store.GetCallAsync(call.Id, T0.AddDays(1), Ct));
+        Assert.NotNull(await Store.GetCallAsync(outcome.Id, T0.AddMinutes(5).AddTicks(-10), Ct));
+        Assert.Null(await Store.GetCallAsync(outcome.Id, T0.AddMinutes(5), Ct));
+        Assert.Null(await Store.GetCallAsync(outcome.Id, T0.AddDays(1), Ct));
     }
 
     [Fact]
-    public async Task Completion_sets_the_given_expiry()
-    {
-        var call = Call(Unique("call")) with { ExpiresAt = T0.AddMinutes(5) };
-        await Store.RecordCallsAsync([call], Ct);
-
-        await Store.CompleteCallsAsync([Result(call.Id)], T0.AddMinutes(1), Ct);
-
-        Assert.Null(await Store.GetCallAsync(call.Id, T0.AddMinutes(2), Ct));
-    }
-
-    [Fact]
-    public async Task Purge_deletes_only_expired_calls()
+    public async Task Purge_deletes_only_expired_outcomes()
     {
         // A database of its own: purging is global, and no test may touch another's rows.
         var store = fixture.OpenStore(await fixture.CreateEmptyDatabaseAsync(Ct));
         await store.MigrateAsync(Ct);
-        var expired = Call("expired") with { ExpiresAt = T0.AddMinutes(1) };
-        var completed = Call("completed") with { ExpiresAt = T0.AddHours(5) };
-        var live = Call("live") with { ExpiresAt = T0.AddHours(5) };
-        await store.RecordCallsAsync([expired, completed, live], Ct);
-        await store.CompleteCallsAsync([Result(completed.Id)], T0.AddMinutes(2), Ct);
+        var expired = Outcome("expired") with { ExpiresAt = T0.AddMinutes(1) };
+        var due = Outcome("due") with { ExpiresAt = T0.AddMinutes(2) };
+        var live = Outcome("live") with { ExpiresAt = T0.AddHours(5) };
+        await store.SaveOutcomesAsync([expired, due, live], Ct);
 
         Assert.Equal(2, await store.PurgeExpiredCallsAsync(T0.AddMinutes(2), Ct));
 
         Assert.Null(await store.GetCallAsync(expired.Id, T0, Ct));
-        Assert.Null(await store.GetCallAsync(completed.Id, T0, Ct));
+        Assert.Null(await store.GetCallAsync(due.Id, T0, Ct));
         Assert.Equal(live, await store.GetCallAsync(live.Id, T0, Ct));
         Assert.Equal(0, await store.PurgeExpiredCallsAsync(T0.AddMinutes(2), Ct));
     }
 
     [Fact]
-    public async Task Empty_batches_are_no_ops()
-    {
-        await Store.RecordCallsAsync([], Ct);
-
-        Assert.Equal(0, await Store.CompleteCallsAsync([], T0, Ct));
-    }
+    public async Task Empty_batch_is_a_no_op() =>
+        Assert.Equal(0, await Store.SaveOutcomesAsync([], Ct));
 
     [Fact]
     public async Task Migrate_again_is_a_no_op()
@@ -352,44 +299,35 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Benchmark_5000_records_and_completions()
+    public async Task Benchmark_5000_outcomes()
     {
         const int Count = 5000;
         const int SmallBatch = 100;
 
         await TimeAsync(SmallBatch, SmallBatch); // warm-up: JIT, pools, prepared statements
-        var (recordOne, completeOne) = await TimeAsync(Count, Count);
-        var (recordSmall, completeSmall) = await TimeAsync(Count, SmallBatch);
+        var one = await TimeAsync(Count, Count);
+        var small = await TimeAsync(Count, SmallBatch);
 
-        output.WriteLine($"{GetType().Name}: {Count} calls in 1 batch:   record {Rate(recordOne)}, complete {Rate(completeOne)}");
-        output.WriteLine($"{GetType().Name}: {Count} calls in batches of {SmallBatch}: record {Rate(recordSmall)}, complete {Rate(completeSmall)}");
+        output.WriteLine($"{GetType().Name}: {Count} outcomes in 1 batch: {Rate(one)}; in batches of {SmallBatch}: {Rate(small)}");
 
         static string Rate(TimeSpan elapsed) =>
             string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds,7:F1} ms ({Count / elapsed.TotalSeconds,9:F0}/s)");
     }
 
-    private async Task<(TimeSpan Record, TimeSpan Complete)> TimeAsync(int count, int batch)
+    private async Task<TimeSpan> TimeAsync(int count, int batch)
     {
-        var calls = Enumerable.Range(0, count).Select(_ => Call(Unique("bench"))).ToList();
-        var results = calls.Select(c => Result(c.Id)).ToList();
+        var outcomes = Enumerable.Range(0, count).Select(_ => Outcome(Unique("bench"))).ToList();
 
         var watch = Stopwatch.StartNew();
-        foreach (var chunk in calls.Chunk(batch))
+        var stored = 0;
+        foreach (var chunk in outcomes.Chunk(batch))
         {
-            await Store.RecordCallsAsync(chunk, Ct);
+            stored += await Store.SaveOutcomesAsync(chunk, Ct);
         }
 
-        var record = watch.Elapsed;
-        watch.Restart();
-        var changed = 0;
-        foreach (var chunk in results.Chunk(batch))
-        {
-            changed += await Store.CompleteCallsAsync(chunk, T0.AddHours(1), Ct);
-        }
-
-        var complete = watch.Elapsed;
-        Assert.Equal(count, changed);
-        return (record, complete);
+        var elapsed = watch.Elapsed;
+        Assert.Equal(count, stored);
+        return elapsed;
     }
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
@@ -409,24 +347,23 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
         CreatedAt = T0.AddTicks(3),
     };
 
-    private static CallRecord Call(string id, string function = "fn") => new()
+    private static CallRecord Outcome(string id, string function = "fn", string result = "{\"answer\":42}") => new()
     {
         Id = id,
         Function = function,
         CreatedAt = T0,
         ExpiresAt = T0.AddMinutes(30),
-    };
-
-    private static InvocationResult Result(string id) => new()
-    {
-        RequestId = id,
-        Status = InvocationStatus.Succeeded,
-        Result = "{\"answer\":42}",
-        IsWarmStart = true,
-        InitTime = 0.001,
-        Duration = 0.5,
-        ResponseTime = 0.75,
-        WorkerId = "worker-1",
-        CompletedAt = T0.AddSeconds(1),
+        Result = new InvocationResult
+        {
+            RequestId = id,
+            Status = InvocationStatus.Succeeded,
+            Result = result,
+            IsWarmStart = true,
+            InitTime = 0.001,
+            Duration = 0.5,
+            ResponseTime = 0.75,
+            WorkerId = "worker-1",
+            CompletedAt = T0.AddSeconds(1),
+        },
     };
 }

@@ -8,8 +8,8 @@ namespace Fleet.Gateway.Invocations;
 
 /// <summary>
 /// The facade-neutral invocation pipeline: sync calls are requests answered straight by the worker (or by the
-/// scheduler when refused); async calls are recorded as queued, then sent, and their outcomes polled from the store.
-/// Async calls that arrive together are recorded in one statement and sent in one message.
+/// scheduler when refused); async calls are sent, and their outcomes polled from the store. Async calls that arrive
+/// together are sent in one message.
 /// </summary>
 internal sealed class Invoker : IAsyncDisposable
 {
@@ -18,19 +18,17 @@ internal sealed class Invoker : IAsyncDisposable
     private readonly IFleetStore _store;
     private readonly Batcher<InvokeFunction> _submitter;
     private readonly GatewayOptions _options;
-    private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
 
     public Invoker(
         IClientFactory clients, ISendEndpointProvider sender, IFleetStore store,
-        IOptions<GatewayOptions> options, IOptions<StoreOptions> storeOptions, TimeProvider time)
+        IOptions<GatewayOptions> options, TimeProvider time)
     {
         _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
         _sender = sender;
         _store = store;
         _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200, maxConcurrentFlushes: 4);
         _options = options.Value;
-        _retention = TimeSpan.FromSeconds(storeOptions.Value.CallRetentionSeconds);
         _time = time;
     }
 
@@ -56,8 +54,8 @@ internal sealed class Invoker : IAsyncDisposable
     }
 
     /// <summary>
-    /// Records the call as queued, durably, before it is sent, and returns once the broker holds it: a poll never
-    /// misses a call that was accepted, and an accepted call is never lost.
+    /// Returns once the broker holds the call durably (publisher confirm): an accepted call is never lost. Its outcome
+    /// is stored when it completes; until then a poll finds nothing, as upstream's does.
     /// </summary>
     public Task SubmitAsync(InvokeFunction call, CancellationToken cancellationToken) => _submitter.EnqueueAsync(call, cancellationToken);
 
@@ -70,10 +68,6 @@ internal sealed class Invoker : IAsyncDisposable
     private async Task SubmitBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
     {
         var calls = batch.ToArray();
-        var expiresAt = Now + _retention;
-        await _store.RecordCallsAsync(
-            [.. calls.Select(call => new CallRecord { Id = call.RequestId, Function = call.Function.Name, CreatedAt = call.ReceivedAt, ExpiresAt = expiresAt })],
-            cancellationToken);
         var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
         await endpoint.Send(new InvokeFunctions { Calls = calls },
             send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), cancellationToken);

@@ -25,7 +25,7 @@ internal sealed partial class InvokeFunctionConsumer(
             var refusal = Admission.Refusal(call, now, reason);
             if (call.Async)
             {
-                await results.WriteAsync(refusal, context.CancellationToken);
+                await results.WriteAsync(call, refusal, context.CancellationToken);
             }
             else if (context.ResponseAddress is not null)
             {

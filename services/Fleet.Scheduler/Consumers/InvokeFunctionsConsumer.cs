@@ -29,7 +29,7 @@ internal sealed class InvokeFunctionsConsumer(
             if (placement.IsRefused)
             {
                 Admission.LogRefused(logger, call.RequestId, reason);
-                pending.Add(results.WriteAsync(Admission.Refusal(call, now, reason), context.CancellationToken));
+                pending.Add(results.WriteAsync(call, Admission.Refusal(call, now, reason), context.CancellationToken));
                 continue;
             }
 

@@ -21,7 +21,7 @@ internal sealed partial class InvocationRunner(
         releaser.Release(ledger, call.Function.Name, placed: placedOn == identity.Id);
         if (call.Async)
         {
-            await results.WriteAsync(result, cancellationToken);
+            await results.WriteAsync(call, result, cancellationToken);
         }
 
         return result;
