@@ -26,7 +26,7 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
     private IFleetStore Store => Services.GetRequiredService<IFleetStore>();
 
     [Fact]
-    public async Task Calls_go_one_message_per_worker_and_the_overflow_to_the_shared_queue_in_small_messages()
+    public async Task Calls_go_one_message_per_worker_and_the_overflow_to_the_shared_queue_split_among_the_workers()
     {
         Ledger.Observe(Heartbeat("a", slots: 2));
         Ledger.Observe(Heartbeat("b", slots: 1));
@@ -39,10 +39,23 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
             .Select(message => (Queue: message.Context.DestinationAddress!.AbsolutePath.Trim('/'), message.Context.Message))
             .ToList();
         Assert.Equal(
-            [("fleet-work", 1), ("fleet-work", 4), ("fleet-worker-a", 2), ("fleet-worker-b", 1)],
+            [("fleet-work", 2), ("fleet-work", 3), ("fleet-worker-a", 2), ("fleet-worker-b", 1)],
             sent.Select(s => (s.Queue, s.Message.Calls.Count)).Order().ToArray());
         Assert.Equal(calls.Select(c => c.RequestId).Order(), sent.SelectMany(s => s.Message.Calls).Select(c => c.RequestId).Order());
         Assert.All(sent, s => Assert.Equal(s.Queue == "fleet-work" ? "" : s.Queue["fleet-worker-".Length..], s.Message.PlacedOn));
+    }
+
+    [Fact]
+    public async Task A_large_shared_share_goes_in_messages_of_at_most_16_calls()
+    {
+        Ledger.Observe(Heartbeat("a", slots: 0));
+        var calls = Enumerable.Range(0, 40).Select(i => Call($"c{i}")).ToArray();
+
+        await Harness.Bus.Publish(new InvokeFunctions { Calls = calls }, TestContext.Current.CancellationToken);
+
+        Assert.True(await Harness.Consumed.Any<InvokeFunctions>(TestContext.Current.CancellationToken));
+        var sent = Harness.Sent.Select<RunInvocations>(TestContext.Current.CancellationToken).Select(m => m.Context.Message.Calls.Count);
+        Assert.Equal([8, 16, 16], sent.Order().ToArray());
     }
 
     [Fact]

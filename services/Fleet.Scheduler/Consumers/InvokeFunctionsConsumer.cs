@@ -8,15 +8,18 @@ namespace Fleet.Scheduler.Consumers;
 
 /// <summary>
 /// Places a batch of async calls one by one, as <see cref="InvokeFunctionConsumer"/> would, and forwards them grouped:
-/// one message per worker and QoS class, and the shared queue's share in small messages that any idle worker can take.
-/// Refusals are stored as failed outcomes. Acknowledged once every call is forwarded or stored.
+/// one message per worker and QoS class, and the shared queue's share split evenly among the live workers, in messages
+/// that any idle worker can take. Refusals are stored as failed outcomes. Acknowledged once every call is forwarded or stored.
 /// </summary>
 internal sealed class InvokeFunctionsConsumer(
     WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, TimeProvider time, ILogger<InvokeFunctionsConsumer> logger)
     : IConsumer<InvokeFunctions>
 {
-    /// <summary>Calls per message on the shared queue: small enough that one worker does not hoard the backlog.</summary>
-    private const int SharedChunk = 4;
+    /// <summary>
+    /// Calls per shared-queue message, at most: each message costs the broker a disk write, yet a worker that takes a
+    /// large one holds calls another worker could run.
+    /// </summary>
+    private const int MaxSharedChunk = 16;
 
     public async Task Consume(ConsumeContext<InvokeFunctions> context)
     {
@@ -45,7 +48,7 @@ internal sealed class InvokeFunctionsConsumer(
         foreach (var ((address, workerId, qos), calls) in groups)
         {
             var endpoint = await context.GetSendEndpoint(address);
-            foreach (var chunk in workerId.Length == 0 ? calls.Chunk(SharedChunk) : [calls.ToArray()])
+            foreach (var chunk in workerId.Length == 0 ? calls.Chunk(SharedChunkSize(calls.Count)) : [calls.ToArray()])
             {
                 var work = new RunInvocations { Calls = chunk, LedgerAddress = identity.Address, PlacedOn = workerId };
                 pending.Add(endpoint.Send(work, send => EndpointConventions.StampCall(send, async: true, qos), context.CancellationToken));
@@ -53,5 +56,12 @@ internal sealed class InvokeFunctionsConsumer(
         }
 
         await Task.WhenAll(pending);
+    }
+
+    /// <summary>An even share of the shared calls for each live worker, in messages of at most <see cref="MaxSharedChunk"/>.</summary>
+    private int SharedChunkSize(int calls)
+    {
+        var workers = Math.Max(1, ledger.LiveWorkerCount());
+        return Math.Clamp((calls + workers - 1) / workers, 1, MaxSharedChunk);
     }
 }

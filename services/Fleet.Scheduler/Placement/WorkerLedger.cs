@@ -109,6 +109,15 @@ internal sealed class WorkerLedger(TimeProvider time, IOptions<SchedulerOptions>
         }
     }
 
+    /// <summary>Workers heard from lately and not draining.</summary>
+    public int LiveWorkerCount()
+    {
+        lock (_gate)
+        {
+            return Live().Count();
+        }
+    }
+
     /// <summary>Counts a call refused for a reason other than capacity (an unreachable deadline).</summary>
     public void CountDrop() => Interlocked.Increment(ref _drops);
 
