@@ -10,6 +10,6 @@ public sealed class StoreOptions
     /// <summary>Npgsql or Microsoft.Data.Sqlite connection string. Secrets come from the environment (Store__ConnectionString).</summary>
     public string ConnectionString { get; set; } = "Data Source=.fleet/data/fleet.db";
 
-    /// <summary>How long an async call's record is kept after it completes (and before, while queued).</summary>
+    /// <summary>How long an async call's outcome stays pollable after it completes.</summary>
     public int CallRetentionSeconds { get; set; } = 1800;
 }
