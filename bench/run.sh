@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
 
-workers=2 sync=2000 calls=5000 keep=0
+workers=2 sync=2000 calls=5000 rounds=4 keep=0
 while (($#)); do
   case $1 in
     --workers) workers=$2; shift 2 ;;
@@ -18,19 +18,32 @@ while (($#)); do
   esac
 done
 
+((sync >= rounds)) || fleet_die "--sync must be at least $rounds (it is split into $rounds rounds)"
 fleet_install_packages "${FLEET_PACKAGES[@]}" python3-celery
 "$FLEET_ROOT/infra/local/up.sh" --workers "$workers"
 ((keep)) || trap '"$FLEET_ROOT/infra/local/down.sh"' EXIT
 
 dotnet build "$FLEET_ROOT/bench/Fleet.Bench/Fleet.Bench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
-celery=$FLEET_DIR/bench/celery.json
-mkdir -p "$(dirname "$celery")"
-fleet_log "Celery baseline on the same RabbitMQ"
-(cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py --sync "$sync" --tasks "$calls" \
-  --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//") > "$celery"
+results=$FLEET_DIR/bench
+mkdir -p "$results"
+rm -f "$results"/{fleet,celery}-sync.txt
+celery_bench() {
+  (cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py \
+    --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//" "$@")
+}
 bench=("$FLEET_ROOT/bench/Fleet.Bench/bin/Release/net10.0/Fleet.Bench.dll" http://127.0.0.1:8080)
+
 # Fresh .NET processes run unoptimised code for their first thousands of calls: one untimed pass first.
 fleet_log "Fleet warm-up (not reported)"
 dotnet "${bench[@]}" --sync 2000 --async 2000 > /dev/null
+# This machine's speed drifts within minutes: sync round trips are measured in rounds, Celery and Fleet in turn.
+fleet_log "sync round trips: Celery and Fleet in turn, $rounds rounds of $((sync / rounds))"
+for ((round = 1; round <= rounds; round++)); do
+  celery_bench --sync $((sync / rounds)) --tasks 0 --samples "$results/celery-sync.txt" > /dev/null
+  dotnet "${bench[@]}" --only-sync --sync $((sync / rounds)) --sync-samples "$results/fleet-sync.txt" >&2
+done
+fleet_log "Celery throughput on the same RabbitMQ"
+celery_bench --sync 1 --tasks "$calls" > "$results/celery.json"
 fleet_log "Fleet through the gateway"
-dotnet "${bench[@]}" --sync "$sync" --async "$calls" --celery "$celery"
+dotnet "${bench[@]}" --sync 0 --async "$calls" --sync-samples "$results/fleet-sync.txt" \
+  --celery "$results/celery.json" --celery-sync-samples "$results/celery-sync.txt"

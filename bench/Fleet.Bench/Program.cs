@@ -4,22 +4,46 @@ using Fleet.Bench;
 
 // Measures a running gateway (Serverledge API): warm sync latency, async throughput, cold starts.
 // Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--clients N] [--celery celery.json]
+//                    [--sync-samples FILE] [--celery-sync-samples FILE] [--only-sync]
 // --clients: concurrent submitters of async calls (each waits for its 200 before the next submit).
+// --sync-samples: each sync round trip is appended to FILE, and the reported percentiles cover every sample in it, so
+//   rounds taken in turn with Celery's (--celery-sync-samples, from bench.py --samples) meet the same machine.
+// --only-sync: measure the sync round trips only (one round). --sync 0 and --async 0 skip those parts.
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8080");
 var syncCalls = Option("--sync", 2000);
 var asyncCalls = Option("--async", 5000);
 var clients = Option("--clients", 64);
 var celeryFile = OptionText("--celery");
+var syncSamplesFile = OptionText("--sync-samples");
+var celerySyncSamplesFile = OptionText("--celery-sync-samples");
+var onlySync = args.Contains("--only-sync");
 
 using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(120) };
 var api = new BenchApi(http);
 
-var sync = await Scenarios.WarmSyncAsync(api, syncCalls);
+var syncSamples = syncCalls > 0 ? await Scenarios.WarmSyncAsync(api, syncCalls) : [];
+if (syncSamplesFile is not null)
+{
+    await File.AppendAllLinesAsync(syncSamplesFile, syncSamples.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)));
+    syncSamples = ReadSamples(syncSamplesFile);
+}
+
+if (onlySync)
+{
+    Report.Line("fleet warm sync p50 (so far)", Scenarios.P50P99(syncSamples).P50Ms, "ms");
+    return;
+}
+
+var sync = syncSamples.Length > 0 ? Scenarios.P50P99(syncSamples) : (P50Ms: double.NaN, P99Ms: double.NaN);
 Report.Line("fleet warm sync p50", sync.P50Ms, "ms");
 Report.Line("fleet warm sync p99", sync.P99Ms, "ms");
 
-var throughput = await Scenarios.AsyncThroughputAsync(api, asyncCalls, clients);
-Report.Line("fleet async completed", throughput, "calls/s");
+var throughput = double.NaN;
+if (asyncCalls > 0)
+{
+    throughput = await Scenarios.AsyncThroughputAsync(api, asyncCalls, clients);
+    Report.Line("fleet async completed", throughput, "calls/s");
+}
 
 var pythonCold = await Scenarios.ColdStartAsync(api, "python310", "noop.handler", Scenarios.PythonNoop);
 Report.Line("fleet cold start python (median of 5, InitTime)", pythonCold, "ms");
@@ -29,8 +53,9 @@ Report.Line("fleet cold start node (median of 5, InitTime)", nodeCold, "ms");
 if (celeryFile is not null)
 {
     var celery = JsonDocument.Parse(await File.ReadAllTextAsync(celeryFile)).RootElement;
-    var celeryP50 = celery.GetProperty("sync_p50_ms").GetDouble();
-    var celeryP99 = celery.GetProperty("sync_p99_ms").GetDouble();
+    var (celeryP50, celeryP99) = celerySyncSamplesFile is not null
+        ? Scenarios.P50P99(ReadSamples(celerySyncSamplesFile))
+        : (celery.GetProperty("sync_p50_ms").GetDouble(), celery.GetProperty("sync_p99_ms").GetDouble());
     var celeryRate = celery.GetProperty("tasks_per_s").GetDouble();
     Report.Line("celery sync p50", celeryP50, "ms");
     Report.Line("celery sync p99", celeryP99, "ms");
@@ -53,3 +78,6 @@ string? OptionText(string name)
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
+
+static double[] ReadSamples(string file) =>
+    [.. File.ReadLines(file).Where(line => line.Length > 0).Select(line => double.Parse(line, CultureInfo.InvariantCulture))];

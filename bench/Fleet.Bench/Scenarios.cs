@@ -7,7 +7,8 @@ internal static class Scenarios
     public const string PythonNoop = "def handler(params, context):\n    return params\n";
     public const string NodeNoop = "module.exports = (params, ctx) => params;\n";
 
-    public static async Task<(double P50Ms, double P99Ms)> WarmSyncAsync(BenchApi api, int calls)
+    /// <summary>Round trips (ms) of <paramref name="calls"/> sequential sync calls to a new function, after 200 untimed ones.</summary>
+    public static async Task<double[]> WarmSyncAsync(BenchApi api, int calls)
     {
         var name = Unique("benchsync");
         await api.CreateAsync(name, "python310", "noop.handler", "noop.py", PythonNoop);
@@ -24,8 +25,13 @@ internal static class Scenarios
             samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
-        Array.Sort(samples);
-        return (Percentile(samples, 0.50), Percentile(samples, 0.99));
+        return samples;
+    }
+
+    public static (double P50Ms, double P99Ms) P50P99(IEnumerable<double> samples)
+    {
+        var sorted = samples.Order().ToArray();
+        return (Percentile(sorted, 0.50), Percentile(sorted, 0.99));
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ Starts a Celery worker (prefork, 2 processes) on tasks.py, then measures
   * throughput: M noop tasks sent as one group, tasks/s from first send to last result
 and prints ONE JSON line on stdout. Progress goes to stderr.
 
-Usage: /usr/bin/python3 bench.py [--broker amqp://...] [--sync N] [--tasks M]
+Usage: /usr/bin/python3 bench.py [--broker amqp://...] [--sync N] [--tasks M] [--samples FILE]
+  --tasks 0 skips the throughput run; --samples appends each sync round trip (ms) to FILE, one per line.
 """
 import argparse
 import json
@@ -37,13 +38,14 @@ def parse_args():
     ap.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL"),
                     help="AMQP broker URL (default: env CELERY_BROKER_URL)")
     ap.add_argument("--sync", type=int, default=500, help="sequential round trips measured (default 500)")
-    ap.add_argument("--tasks", type=int, default=5000, help="tasks in the throughput group (default 5000)")
+    ap.add_argument("--tasks", type=int, default=5000, help="tasks in the throughput group (default 5000; 0 skips it)")
+    ap.add_argument("--samples", help="append each sync round trip (ms) to this file, one per line")
     ap.add_argument("--queue", default="celery-bench", help="dedicated queue name (default celery-bench)")
     args = ap.parse_args()
     if not args.broker:
         ap.error("no broker: pass --broker or set CELERY_BROKER_URL")
-    if args.sync < 1 or args.tasks < 1:
-        ap.error("--sync and --tasks must be >= 1")
+    if args.sync < 1 or args.tasks < 0:
+        ap.error("--sync must be >= 1 and --tasks >= 0")
     return args
 
 
@@ -104,12 +106,15 @@ def wait_ready(noop, proc, timeout=60.0):
             raise RuntimeError(f"worker not ready after {timeout:.0f} s")
 
 
-def measure_sync(noop, calls):
+def measure_sync(noop, calls, samples_file):
     samples = []
     for i in range(calls):
         started = time.perf_counter()
         noop.delay(i).get(timeout=30)
         samples.append((time.perf_counter() - started) * 1000.0)
+    if samples_file:
+        with open(samples_file, "a", encoding="utf-8") as out:
+            out.writelines(f"{sample:.4f}\n" for sample in samples)
     samples.sort()
     return percentile(samples, 0.50), percentile(samples, 0.99)
 
@@ -147,25 +152,27 @@ def main():
         wait_ready(noop, proc)
         log(f"worker ready after {time.monotonic() - t0:.2f} s")
 
-        log(f"warm-up: {WARMUP_CALLS} sync calls + a {min(args.tasks, 500)}-task group")
+        log(f"warm-up: {WARMUP_CALLS} sync calls + a 500-task group")
         for i in range(WARMUP_CALLS):
             noop.delay(i).get(timeout=30)
-        group(noop.s(i) for i in range(min(args.tasks, 500))).apply_async().get(timeout=60)
+        group(noop.s(i) for i in range(500)).apply_async().get(timeout=60)
 
         log(f"sync: {args.sync} sequential round trips")
-        p50, p99 = measure_sync(noop, args.sync)
+        p50, p99 = measure_sync(noop, args.sync, args.samples)
         log(f"sync p50 {p50:.3f} ms, p99 {p99:.3f} ms")
 
-        log(f"throughput: {args.tasks} tasks in one group")
-        rate = measure_throughput(noop, group, args.tasks)
-        log(f"throughput {rate:.1f} tasks/s")
+        rate = None
+        if args.tasks:
+            log(f"throughput: {args.tasks} tasks in one group")
+            rate = measure_throughput(noop, group, args.tasks)
+            log(f"throughput {rate:.1f} tasks/s")
     finally:
         stop_worker(proc)
 
     print(json.dumps({
         "sync_p50_ms": round(p50, 3),
         "sync_p99_ms": round(p99, 3),
-        "tasks_per_s": round(rate, 1),
+        "tasks_per_s": None if rate is None else round(rate, 1),
         "sync_calls": args.sync,
         "async_tasks": args.tasks,
         "worker_processes": WORKER_PROCESSES,
