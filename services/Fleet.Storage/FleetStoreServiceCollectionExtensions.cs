@@ -23,6 +23,7 @@ public static class FleetStoreServiceCollectionExtensions
             .Validate(o => IsProvider(o, "sqlite") || IsProvider(o, "postgres"), "Store:Provider must be 'sqlite' or 'postgres'.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "Store:ConnectionString is required.")
             .Validate(o => o.CallRetentionSeconds > 0, "Store:CallRetentionSeconds must be positive.")
+            .Validate(o => o.PurgeIntervalSeconds > 0, "Store:PurgeIntervalSeconds must be positive.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
