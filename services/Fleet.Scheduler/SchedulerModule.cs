@@ -20,7 +20,7 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
         builder.Services.AddSingleton<WorkerLedger>();
         builder.Services.TryAddSingletonTimeProvider();
         builder.Services.TryAddSingleton<CallResultWriter>();
-        builder.Services.AddHostedService<ExpiredCallPurger>();
+        builder.Services.AddHostedService<StorePurger>();
         return new SchedulerModule(identity);
     }
 

@@ -26,7 +26,7 @@ public interface IFleetStore
     /// <summary>All function names in ordinal order.</summary>
     Task<IReadOnlyList<string>> ListFunctionNamesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores package bytes under their SHA-256 hash; a second put of the same hash is a no-op.</summary>
+    /// <summary>Stores package bytes under their SHA-256 hash; a second put of the same hash only refreshes its time.</summary>
     Task PutPackageAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
 
     Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken);
@@ -39,6 +39,12 @@ public interface IFleetStore
 
     /// <summary>The call's outcome, or null when it has none yet, is unknown or has expired.</summary>
     Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes packages that no function uses and that were last put before <paramref name="putBefore"/>: a create
+    /// puts its package just before it stores the function, so a recent put is never taken for an orphan. Returns how many.
+    /// </summary>
+    Task<int> PurgeUnusedPackagesAsync(DateTimeOffset putBefore, CancellationToken cancellationToken);
 
     /// <summary>Deletes records whose expiry has passed; returns how many.</summary>
     Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken);

@@ -134,7 +134,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         const string Sql = """
             INSERT INTO packages (hash, bytes, size, created_at)
             VALUES (@hash, @bytes, @size, now())
-            ON CONFLICT (hash) DO NOTHING
+            ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at
             """;
 
         StoreDocuments.EnsureHashMatches(hash, bytes.Span);
@@ -208,6 +208,21 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         command.Parameters.Add(new NpgsqlParameter<string>("id", id));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));
         return await command.ReadCallAsync(id, static (reader, i) => reader.GetFieldValue<DateTimeOffset>(i), cancellationToken);
+    }
+
+    public async Task<int> PurgeUnusedPackagesAsync(DateTimeOffset putBefore, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            DELETE FROM packages AS p
+            WHERE p.created_at < @before
+              AND NOT EXISTS (SELECT 1 FROM functions AS f WHERE f.spec->>'packageHash' = p.hash)
+            """;
+
+        await using var command = _dataSource.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("before", putBefore.ToUniversalTime()));
+        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        StoreLog.PackagesPurged(_logger, purged);
+        return purged;
     }
 
     public async Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -113,7 +113,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         const string Sql = """
             INSERT INTO packages (hash, bytes, size, created_at)
             VALUES (@hash, @bytes, @size, @created_at)
-            ON CONFLICT (hash) DO NOTHING
+            ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at
             """;
 
         StoreDocuments.EnsureHashMatches(hash, bytes.Span);
@@ -189,6 +189,22 @@ internal sealed class SqliteFleetStore : IFleetStore
         command.Parameters.AddWithValue("@id", id);
         command.Parameters.AddWithValue("@now", ToMicroseconds(now));
         return await command.ReadCallAsync(id, static (reader, i) => FromMicroseconds(reader.GetInt64(i)), cancellationToken);
+    }
+
+    public async Task<int> PurgeUnusedPackagesAsync(DateTimeOffset putBefore, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            DELETE FROM packages
+            WHERE created_at < @before
+              AND NOT EXISTS (SELECT 1 FROM functions WHERE json_extract(spec, '$.packageHash') = packages.hash)
+            """;
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@before", ToMicroseconds(putBefore));
+        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        StoreLog.PackagesPurged(_logger, purged);
+        return purged;
     }
 
     public async Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken)

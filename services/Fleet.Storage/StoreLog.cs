@@ -17,6 +17,9 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "Store: purged {Count} expired calls")]
     public static partial void CallsPurged(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Debug, Message = "Store: purged {Count} packages no function uses")]
+    public static partial void PackagesPurged(ILogger logger, int count);
+
     [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Store: ping failed")]
     public static partial void PingFailed(ILogger logger, Exception exception);
 }

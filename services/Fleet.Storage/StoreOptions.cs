@@ -13,6 +13,6 @@ public sealed class StoreOptions
     /// <summary>How long an async call's outcome stays pollable after it completes.</summary>
     public int CallRetentionSeconds { get; set; } = 1800;
 
-    /// <summary>How often expired outcomes are deleted from the store (by the scheduler).</summary>
+    /// <summary>How often the scheduler deletes expired outcomes and unused packages from the store.</summary>
     public int PurgeIntervalSeconds { get; set; } = 60;
 }

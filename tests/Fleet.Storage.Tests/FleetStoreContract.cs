@@ -124,7 +124,7 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Package_put_twice_is_a_no_op_and_bytes_round_trip()
+    public async Task Package_put_twice_keeps_one_copy_and_bytes_round_trip()
     {
         var bytes = RandomNumberGenerator.GetBytes(4096);
         var hash = Hash(bytes);
@@ -154,6 +154,24 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
         await Store.PutPackageAsync(Hash(bytes), bytes, Ct);
 
         Assert.Equal(bytes, await Store.GetPackageAsync(Hash(bytes), Ct));
+    }
+
+    [Fact]
+    public async Task Purging_packages_deletes_only_those_no_function_uses_put_before_the_cutoff()
+    {
+        // A database of its own: purging is global, and no test may touch another's rows.
+        var store = fixture.OpenStore(await fixture.CreateEmptyDatabaseAsync(Ct));
+        await store.MigrateAsync(Ct);
+        byte[] used = [1, 2, 3], unused = [4, 5, 6];
+        await store.PutPackageAsync(Hash(used), used, Ct);
+        await store.PutPackageAsync(Hash(unused), unused, Ct);
+        Assert.True(await store.TryCreateFunctionAsync(Spec(Unique("fn")) with { PackageHash = Hash(used) }, Ct));
+
+        Assert.Equal(0, await store.PurgeUnusedPackagesAsync(DateTimeOffset.UtcNow.AddMinutes(-5), Ct));
+        Assert.Equal(1, await store.PurgeUnusedPackagesAsync(DateTimeOffset.UtcNow.AddMinutes(5), Ct));
+
+        Assert.Equal(used, await store.GetPackageAsync(Hash(used), Ct));
+        Assert.Null(await store.GetPackageAsync(Hash(unused), Ct));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Fleet.Storage.Tests;
 
 /// <summary>The scheduler's purge of expired outcomes, on a SQLite store of its own.</summary>
-public sealed class ExpiredCallPurgerTests : IAsyncLifetime
+public sealed class StorePurgerTests : IAsyncLifetime
 {
     private readonly SqliteStoreFixture _fixture = new();
 
@@ -49,8 +49,8 @@ public sealed class ExpiredCallPurgerTests : IAsyncLifetime
         var path = Path.Combine(Path.GetTempPath(), $"fleet-purge-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(path, "taken.db"));
         var store = _fixture.OpenStore($"Data Source={Path.Combine(path, "taken.db")}");
-        using var purger = new ExpiredCallPurger(
-            store, Options.Create(new StoreOptions()), TimeProvider.System, NullLogger<ExpiredCallPurger>.Instance);
+        using var purger = new StorePurger(
+            store, Options.Create(new StoreOptions()), TimeProvider.System, NullLogger<StorePurger>.Instance);
 
         Assert.Equal(0, await purger.PurgeOnceAsync(Ct));
         Directory.Delete(path, recursive: true);
@@ -60,9 +60,9 @@ public sealed class ExpiredCallPurgerTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _fixture.DisposeAsync();
 
-    private ExpiredCallPurger Purger(int intervalSeconds) => new(
+    private StorePurger Purger(int intervalSeconds) => new(
         _fixture.Store, Options.Create(new StoreOptions { PurgeIntervalSeconds = intervalSeconds }), TimeProvider.System,
-        NullLogger<ExpiredCallPurger>.Instance);
+        NullLogger<StorePurger>.Instance);
 
     private static CallRecord Outcome(string id, DateTimeOffset expiresAt) => new()
     {

@@ -1,0 +1,53 @@
+using System.Data.Common;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Storage;
+
+/// <summary>
+/// Every <see cref="StoreOptions.PurgeIntervalSeconds"/>, deletes expired async outcomes (reads already skip them; this
+/// keeps the table from growing) and packages that no function has used for <see cref="PackageGrace"/>. A failed pass
+/// is logged and the next one tries again; several instances purging at once only delete the same rows.
+/// </summary>
+public sealed partial class StorePurger(
+    IFleetStore store, IOptions<StoreOptions> options, TimeProvider time, ILogger<StorePurger> logger) : BackgroundService
+{
+    /// <summary>How long an unused package is kept after its last put: far longer than a create takes.</summary>
+    public static readonly TimeSpan PackageGrace = TimeSpan.FromMinutes(10);
+
+    /// <summary>One pass: how many outcomes and packages it deleted (0 when the store did not answer).</summary>
+    public async Task<int> PurgeOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            return await store.PurgeExpiredCallsAsync(now, cancellationToken)
+                   + await store.PurgeUnusedPackagesAsync(now - PackageGrace, cancellationToken);
+        }
+        catch (Exception error) when (error is DbException or InvalidOperationException or TimeoutException)
+        {
+            LogPurgeFailed(logger, error);
+            return 0;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.PurgeIntervalSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await PurgeOnceAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Store: purging expired calls and unused packages failed; the next pass tries again")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
+}
