@@ -214,24 +214,18 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     {
         const string Sql = """
             DELETE FROM packages AS p
-            WHERE p.created_at < @before
+            WHERE p.created_at < @time
               AND NOT EXISTS (SELECT 1 FROM functions AS f WHERE f.spec->>'packageHash' = p.hash)
             """;
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("before", putBefore.ToUniversalTime()));
-        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        var purged = await DeleteAsync(Sql, putBefore, cancellationToken);
         StoreLog.PackagesPurged(_logger, purged);
         return purged;
     }
 
     public async Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        const string Sql = "DELETE FROM calls WHERE expires_at <= @now";
-
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));
-        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        var purged = await DeleteAsync("DELETE FROM calls WHERE expires_at <= @time", now, cancellationToken);
         StoreLog.CallsPurged(_logger, purged);
         return purged;
     }
@@ -239,4 +233,12 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     public void Dispose() => _dataSource.Dispose();
+
+    /// <summary>Runs a delete whose one parameter is <c>@time</c>; returns how many rows went.</summary>
+    private async Task<int> DeleteAsync(string sql, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("time", time.ToUniversalTime()));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

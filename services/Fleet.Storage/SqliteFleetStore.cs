@@ -195,28 +195,29 @@ internal sealed class SqliteFleetStore : IFleetStore
     {
         const string Sql = """
             DELETE FROM packages
-            WHERE created_at < @before
+            WHERE created_at < @time
               AND NOT EXISTS (SELECT 1 FROM functions WHERE json_extract(spec, '$.packageHash') = packages.hash)
             """;
 
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new SqliteCommand(Sql, connection);
-        command.Parameters.AddWithValue("@before", ToMicroseconds(putBefore));
-        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        var purged = await DeleteAsync(Sql, putBefore, cancellationToken);
         StoreLog.PackagesPurged(_logger, purged);
         return purged;
     }
 
     public async Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        const string Sql = "DELETE FROM calls WHERE expires_at <= @now";
-
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new SqliteCommand(Sql, connection);
-        command.Parameters.AddWithValue("@now", ToMicroseconds(now));
-        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        var purged = await DeleteAsync("DELETE FROM calls WHERE expires_at <= @time", now, cancellationToken);
         StoreLog.CallsPurged(_logger, purged);
         return purged;
+    }
+
+    /// <summary>Runs a delete whose one parameter is <c>@time</c>; returns how many rows went.</summary>
+    private async Task<int> DeleteAsync(string sql, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(sql, connection);
+        command.Parameters.AddWithValue("@time", ToMicroseconds(time));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Microseconds since the Unix epoch, UTC: PostgreSQL's timestamptz precision, so both stores agree.</summary>
