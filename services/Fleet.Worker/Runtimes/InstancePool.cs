@@ -22,6 +22,7 @@ internal sealed class InstancePool : IAsyncDisposable
     private readonly PoolLedger _ledger;
     private readonly SandboxProfile _profile;
     private readonly ConcurrentQueue<ExecutorInstance> _spares = new();
+    private readonly ConcurrentDictionary<ExecutorInstance, Task> _evictions = new();
     private readonly string _sparesDirectory;
     private readonly int _spareTarget;
     private int _replenishing;
@@ -159,6 +160,7 @@ internal sealed class InstancePool : IAsyncDisposable
 
         await StopAllAsync(spares, "pool disposed");
         await StopAllAsync(_ledger.TakeAll(), "pool disposed");
+        await Task.WhenAll(_evictions.Values);
         if (_profile.Limiter == LimiterKind.Cgroup)
         {
             CgroupSlice.DeleteWorkerGroups(_profile.WorkerId);
@@ -185,7 +187,7 @@ internal sealed class InstancePool : IAsyncDisposable
         {
             var evicted = new List<ExecutorInstance>();
             var acquired = _ledger.TryAcquire(key, memoryMB, evicted, out var warm, out var changed);
-            await StopAllAsync(evicted, "evicted for memory");
+            StopEvicted(evicted);
             if (acquired && warm is not null && !warm.CanServe())
             {
                 _ledger.Return(warm, busy: true, _time.GetUtcNow());
@@ -335,6 +337,22 @@ internal sealed class InstancePool : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Stops evicted instances without making the cold start that evicted them wait: the ledger has already given their
+    /// memory to it, and a killed process is gone within moments. DisposeAsync waits for these stops.
+    /// </summary>
+    private void StopEvicted(List<ExecutorInstance> evicted)
+    {
+        foreach (var instance in evicted)
+        {
+            var stopping = StopAsync(instance, "evicted for memory");
+            _evictions[instance] = stopping;
+            stopping.ContinueWith(
+                _ => _evictions.TryRemove(instance, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
     }
 
     private async Task StopAllAsync(List<ExecutorInstance> instances, string reason)
