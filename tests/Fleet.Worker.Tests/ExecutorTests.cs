@@ -70,11 +70,7 @@ public sealed class ExecutorTests : IAsyncLifetime
         Assert.Empty(_pool.InstanceGroups());
         await _pool.WaitForLaunchersToEndAsync();
 
-        var next = await _pool.InvokeAsync(function);
-
-        AssertSucceeded(next);
-        Assert.False(next.IsWarmStart);
-        Assert.Equal(1, Calls(next));
+        AssertFreshStart(await _pool.InvokeAsync(function));
     }
 
     [Theory]
@@ -89,11 +85,7 @@ public sealed class ExecutorTests : IAsyncLifetime
         Assert.StartsWith("instance exited", exited.Error, StringComparison.Ordinal);
         Assert.Equal(0, _pool.Pool.Snapshot().Instances);
 
-        var next = await _pool.InvokeAsync(function);
-
-        AssertSucceeded(next);
-        Assert.False(next.IsWarmStart);
-        Assert.Equal(1, Calls(next));
+        AssertFreshStart(await _pool.InvokeAsync(function));
     }
 
     [Theory]
@@ -105,11 +97,7 @@ public sealed class ExecutorTests : IAsyncLifetime
         var replied = await _pool.InvokeAsync(function, """{"mode": "exit-after-reply"}""");
         AssertSucceeded(replied);
         await _pool.WaitForLaunchersToEndAsync();
-        var next = await _pool.InvokeAsync(function);
-
-        AssertSucceeded(next);
-        Assert.False(next.IsWarmStart);
-        Assert.Equal(1, Calls(next));
+        AssertFreshStart(await _pool.InvokeAsync(function));
         Assert.Equal(1, _pool.Pool.Snapshot().Instances);
     }
 
@@ -198,6 +186,14 @@ public sealed class ExecutorTests : IAsyncLifetime
 
     internal static void AssertSucceeded(Execution execution) =>
         Assert.True(execution.Status == InvocationStatus.Succeeded, $"{execution.Status}: {execution.Error}");
+
+    /// <summary>The call succeeded as the first call of a new instance.</summary>
+    private static void AssertFreshStart(Execution execution)
+    {
+        AssertSucceeded(execution);
+        Assert.False(execution.IsWarmStart);
+        Assert.Equal(1, Calls(execution));
+    }
 
     internal static int Calls(Execution execution)
     {
