@@ -1,13 +1,18 @@
 namespace Fleet.Contracts;
 
-/// <summary>Scheduler → worker: execute a placed invocation. Keeps the gateway's RequestId/ResponseAddress headers.</summary>
+/// <summary>
+/// Scheduler or gateway → worker: execute a placed invocation. Keeps the gateway's RequestId/ResponseAddress headers.
+/// </summary>
 public sealed record RunInvocation
 {
     public required InvokeFunction Invocation { get; init; }
 
-    /// <summary>Where the worker reports the slot free again (the dispatching scheduler instance).</summary>
-    public required Uri LedgerAddress { get; init; }
+    /// <summary>
+    /// Where the worker reports the slot free again (the dispatching scheduler instance); null when the placer is the
+    /// gateway awaiting the answer, which releases the slot when the answer arrives.
+    /// </summary>
+    public required Uri? LedgerAddress { get; init; }
 
-    /// <summary>The worker the scheduler placed it on; empty when it went to the shared queue.</summary>
+    /// <summary>The worker it was placed on; empty when it went to the shared queue.</summary>
     public string PlacedOn { get; init; } = "";
 }

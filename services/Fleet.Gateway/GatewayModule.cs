@@ -1,11 +1,15 @@
 using Fleet.Gateway.Functions;
 using Fleet.Gateway.Invocations;
+using Fleet.Placement;
 using Fleet.ServiceDefaults;
 using MassTransit;
 
 namespace Fleet.Gateway;
 
-/// <summary>The gateway's services, and its own queue for fleet-wide events that invalidate its caches.</summary>
+/// <summary>
+/// The gateway's services, and its own queue for fleet-wide events: deletions that invalidate its caches, and worker
+/// heartbeats for placing warm sync calls.
+/// </summary>
 internal sealed class GatewayModule(GatewayIdentity identity) : IBusModule
 {
     public static GatewayModule Register(WebApplicationBuilder builder)
@@ -21,6 +25,7 @@ internal sealed class GatewayModule(GatewayIdentity identity) : IBusModule
         var identity = new GatewayIdentity();
         builder.Services.AddSingleton(identity);
         builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.AddWorkerLedger();
         builder.Services.AddSingleton<RequestIds>();
         builder.Services.AddSingleton<FunctionCatalog>();
         builder.Services.AddSingleton<Invoker>();
@@ -28,12 +33,17 @@ internal sealed class GatewayModule(GatewayIdentity identity) : IBusModule
         return new GatewayModule(identity);
     }
 
-    public void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<FunctionDeletedConsumer>();
+    public void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<FunctionDeletedConsumer>();
+        bus.AddConsumer<WorkerHeartbeatConsumer>();
+    }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus) =>
         bus.ReceiveEndpoint(identity.Queue, endpoint =>
         {
             EndpointConventions.InstanceQueue(endpoint);
             endpoint.ConfigureConsumer<FunctionDeletedConsumer>(context);
+            endpoint.ConfigureConsumer<WorkerHeartbeatConsumer>(context);
         });
 }

@@ -19,6 +19,12 @@ public sealed class GatewayOptions
     /// <summary>How long a sync call may wait for a slot on top of its function's timeout before it fails.</summary>
     public int QueueWaitSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Sync calls that find an idle warm instance in the gateway's view of the workers (their heartbeats) go straight
+    /// to that worker, skipping the scheduler; all other calls are placed by the scheduler.
+    /// </summary>
+    public bool DirectWarmCalls { get; set; } = true;
+
     /// <summary>How long a definition is served from the gateway's cache; deletions invalidate it at once.</summary>
     public int FunctionCacheSeconds { get; set; } = 5;
 }

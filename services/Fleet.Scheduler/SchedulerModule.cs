@@ -1,5 +1,5 @@
+using Fleet.Placement;
 using Fleet.Scheduler.Consumers;
-using Fleet.Scheduler.Placement;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using MassTransit;
@@ -12,13 +12,11 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
 {
     public static SchedulerModule Register(WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName)
-            .Validate(o => o.QueueCapacity >= 0 && o.WorkerSilenceSeconds > 0, "Scheduler options out of range").ValidateOnStart();
+        builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName);
         var identity = new SchedulerIdentity(Microsoft.Extensions.Options.Options.Create(
             builder.Configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions()));
         builder.Services.AddSingleton(identity);
-        builder.Services.AddSingleton<WorkerLedger>();
-        builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.AddWorkerLedger();
         builder.Services.TryAddSingleton<CallResultWriter>();
         builder.Services.AddHostedService<StorePurger>();
         return new SchedulerModule(identity);

@@ -74,7 +74,7 @@ public sealed class TightCluster : FleetCluster
 
     protected override int WorkerSlots => 1;
 
-    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Scheduler__QueueCapacity"] = "0" };
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Placement__QueueCapacity"] = "0" };
 }
 
 [CollectionDefinition(nameof(TightCollection))]

@@ -1,10 +1,14 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Fleet.EndToEnd.Tests.Infrastructure;
 
 namespace Fleet.EndToEnd.Tests;
 
-/// <summary>Workers that die or stop mid-run lose nothing: every accepted call ends with its right result, once.</summary>
+/// <summary>
+/// Workers that die or stop mid-run lose nothing: every accepted call ends with its right result, once. A stopped
+/// scheduler does not stop warm sync calls.
+/// </summary>
 [Collection(nameof(FaultCollection))]
 public sealed class WorkerFaultTests(FaultCluster fleet)
 {
@@ -50,6 +54,38 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
 
         Assert.Equal(0, exitCode);
         await AssertAllDoneRightAsync(ids);
+    }
+
+    [Fact]
+    public async Task Warm_sync_calls_go_from_gateway_to_worker_and_are_served_while_the_scheduler_is_down()
+    {
+        var name = ServerledgeApi.UniqueName("slow");
+        await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
+        await _api.InvokeOkAsync(name, new { Params = new { n = "1" } });
+
+        // The gateway learns of the now idle instance from the worker's next heartbeat (one a second).
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
+        Assert.Equal(0, await fleet.Scheduler.StopAsync(TimeSpan.FromSeconds(30)));
+        try
+        {
+            for (var n = 2; n <= 4; n++)
+            {
+                // Without a scheduler a call that the gateway does not place itself waits in fleet-scheduler.
+                using var noScheduler = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                using var response = await _api.InvokeAsync(name, new { Params = new { n = n.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, noScheduler.Token);
+                var report = await response.Content.ReadFromJsonAsync<JsonElement>(noScheduler.Token);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal((n * 2).ToString(System.Globalization.CultureInfo.InvariantCulture), report.GetProperty("Result").GetString());
+                Assert.True(report.GetProperty("IsWarmStart").GetBoolean());
+            }
+        }
+        finally
+        {
+            // Its warm instance would hold memory that other tests here expect free.
+            using var deleted = await fleet.Gateway.PostAsJsonAsync("/delete", new { Name = name });
+            fleet.StartScheduler();
+            await fleet.WaitForSchedulerAsync();
+        }
     }
 
     private async Task WaitForLiveWorkersAsync()

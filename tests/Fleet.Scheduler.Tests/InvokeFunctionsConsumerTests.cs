@@ -1,6 +1,6 @@
 using Fleet.Contracts;
 using Fleet.Scheduler.Consumers;
-using Fleet.Scheduler.Placement;
+using Fleet.Placement;
 using Fleet.Storage;
 using MassTransit;
 using MassTransit.Testing;
@@ -86,7 +86,8 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton(Options.Create(new SchedulerOptions { InstanceId = "s1", QueueCapacity = 100 }));
+        services.AddSingleton(Options.Create(new SchedulerOptions { InstanceId = "s1" }));
+        services.AddSingleton(Options.Create(new PlacementOptions { QueueCapacity = 100 }));
         services.AddSingleton<SchedulerIdentity>();
         services.AddSingleton<WorkerLedger>();
         services.AddFleetStore(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -1,5 +1,5 @@
 using Fleet.Contracts;
-using Fleet.Scheduler.Placement;
+using Fleet.Placement;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Scheduler.Tests;
@@ -68,14 +68,44 @@ public sealed class WorkerLedgerTests
     }
 
     [Fact]
+    public void A_warm_placement_takes_only_an_idle_warm_instance_with_a_free_slot_and_is_no_drop_otherwise()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("cold", slots: 8));
+        ledger.Observe(Heartbeat("warm", slots: 4, warm: new() { ["isprime"] = 1 }));
+
+        var first = ledger.PlaceWarm(Prime);
+        var second = ledger.PlaceWarm(Prime);
+
+        Assert.Equal(("warm", true), (first.WorkerId, first.Warm));
+        Assert.True(second.IsRefused);
+        Assert.True(ledger.PlaceWarm(Function("other", 128)).IsRefused);
+        Assert.Equal(0, ledger.Status().DropCount);
+
+        ledger.Release("warm", "isprime");
+        Assert.Equal("warm", ledger.PlaceWarm(Prime).WorkerId);
+    }
+
+    [Fact]
+    public void A_warm_instance_on_a_worker_without_a_free_slot_is_not_taken()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("a", slots: 1, warm: new() { ["isprime"] = 1, ["other"] = 1 }));
+        ledger.Place(Function("other", 128), mayQueue: false);
+
+        Assert.True(ledger.PlaceWarm(Prime).IsRefused);
+    }
+
+    [Fact]
     public void Silent_and_draining_workers_get_nothing()
     {
         var ledger = Ledger(queueCapacity: 0);
-        ledger.Observe(Heartbeat("draining", slots: 8) with { Draining = true });
-        ledger.Observe(Heartbeat("silent", slots: 8));
+        ledger.Observe(Heartbeat("draining", slots: 8, warm: new() { ["isprime"] = 1 }) with { Draining = true });
+        ledger.Observe(Heartbeat("silent", slots: 8, warm: new() { ["isprime"] = 1 }));
         _time.Advance(TimeSpan.FromSeconds(4));
 
         Assert.True(ledger.Place(Prime, mayQueue: true).IsRefused);
+        Assert.True(ledger.PlaceWarm(Prime).IsRefused);
         Assert.Equal(0, ledger.Status().Workers);
     }
 
@@ -95,7 +125,7 @@ public sealed class WorkerLedgerTests
     }
 
     private WorkerLedger Ledger(int queueCapacity = 100) =>
-        new(_time, Options.Create(new SchedulerOptions { QueueCapacity = queueCapacity }));
+        new(_time, Options.Create(new PlacementOptions { QueueCapacity = queueCapacity }));
 
     private WorkerHeartbeat Heartbeat(string id, int slots, int budget = 4096, int used = 0, Dictionary<string, int>? warm = null) => new()
     {

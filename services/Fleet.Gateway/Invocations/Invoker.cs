@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Fleet.Contracts;
+using Fleet.Placement;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using MassTransit;
@@ -7,47 +9,59 @@ using Microsoft.Extensions.Options;
 namespace Fleet.Gateway.Invocations;
 
 /// <summary>
-/// The facade-neutral invocation pipeline: sync calls are requests answered straight by the worker (or by the
-/// scheduler when refused); async calls are sent, and their outcomes polled from the store. Async calls that arrive
-/// together are sent in one message.
+/// The facade-neutral invocation pipeline. A sync call is a request answered straight by the worker (or by the
+/// scheduler when refused); when the gateway knows an idle warm instance of the function, it sends the call to that
+/// worker itself, one broker hop fewer. Async calls are sent to the scheduler, and their outcomes polled from the
+/// store; async calls that arrive together are sent in one message.
 /// </summary>
-internal sealed class Invoker : IAsyncDisposable
+internal sealed partial class Invoker : IAsyncDisposable
 {
+    private readonly IClientFactory _clients;
     private readonly IRequestClient<InvokeFunction> _scheduler;
+    private readonly ConcurrentDictionary<Uri, IRequestClient<RunInvocation>> _workers = new();
+    private readonly WorkerLedger _ledger;
     private readonly ISendEndpointProvider _sender;
     private readonly IFleetStore _store;
     private readonly Batcher<InvokeFunction> _submitter;
     private readonly GatewayOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger<Invoker> _logger;
 
     public Invoker(
-        IClientFactory clients, ISendEndpointProvider sender, IFleetStore store,
-        IOptions<GatewayOptions> options, TimeProvider time)
+        IClientFactory clients, ISendEndpointProvider sender, IFleetStore store, WorkerLedger ledger,
+        IOptions<GatewayOptions> options, TimeProvider time, ILogger<Invoker> logger)
     {
+        _clients = clients;
         _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
+        _ledger = ledger;
         _sender = sender;
         _store = store;
         _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200, maxConcurrentFlushes: 4);
         _options = options.Value;
         _time = time;
+        _logger = logger;
     }
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
     public async Task<InvocationResult> RunAsync(InvokeFunction call, CancellationToken cancellationToken)
     {
-        var timeout = TimeSpan.FromSeconds(call.Function.TimeoutSeconds + _options.QueueWaitSeconds);
+        var timeout = RequestTimeout.After(s: call.Function.TimeoutSeconds + _options.QueueWaitSeconds);
         InvocationResult result;
         try
         {
-            var response = await _scheduler.GetResponse<InvocationResult>(
-                call, request => request.UseExecute(send => EndpointConventions.StampCall(send, call.Async, call.QosClass)),
-                cancellationToken, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
-            result = response.Message;
+            result = PlaceWarm(call) is { IsRefused: false } placement
+                ? await RunOnWorkerAsync(call, placement, timeout, cancellationToken)
+                : (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), cancellationToken, timeout)).Message;
         }
         catch (RequestTimeoutException)
         {
-            result = new InvocationResult { RequestId = call.RequestId, Status = InvocationStatus.Failed, Error = "no answer in time" };
+            result = Failed(call, "no answer in time");
+        }
+        catch (RequestFaultException fault)
+        {
+            LogFaulted(_logger, call.RequestId, fault);
+            result = Failed(call, "the call could not be run");
         }
 
         return result with { ResponseTime = (Now - call.ReceivedAt).TotalSeconds };
@@ -65,6 +79,34 @@ internal sealed class Invoker : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _submitter.DisposeAsync();
 
+    private static RequestPipeConfiguratorCallback<T> Stamp<T>(InvokeFunction call)
+        where T : class =>
+        request => request.UseExecute(send => EndpointConventions.StampCall(send, call.Async, call.QosClass));
+
+    private static InvocationResult Failed(InvokeFunction call, string error) =>
+        new() { RequestId = call.RequestId, Status = InvocationStatus.Failed, Error = error };
+
+    /// <summary>An idle warm instance this gateway knows of, unless turned off or the deadline has passed already.</summary>
+    private PlacementDecision PlaceWarm(InvokeFunction call) =>
+        _options.DirectWarmCalls && !(call.Deadline <= Now) ? _ledger.PlaceWarm(call.Function) : PlacementDecision.Refused;
+
+    /// <summary>The worker answers this gateway, which then counts the slot free again: no release message.</summary>
+    private async Task<InvocationResult> RunOnWorkerAsync(
+        InvokeFunction call, PlacementDecision placement, RequestTimeout timeout, CancellationToken cancellationToken)
+    {
+        LogPlacedDirectly(_logger, call.RequestId, placement.WorkerId);
+        var worker = _workers.GetOrAdd(placement.Address!, address => _clients.CreateRequestClient<RunInvocation>(address));
+        var work = new RunInvocation { Invocation = call, LedgerAddress = null, PlacedOn = placement.WorkerId };
+        try
+        {
+            return (await worker.GetResponse<InvocationResult>(work, Stamp<RunInvocation>(call), cancellationToken, timeout)).Message;
+        }
+        finally
+        {
+            _ledger.Release(placement.WorkerId, call.Function.Name);
+        }
+    }
+
     private async Task SubmitBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
     {
         var calls = batch.ToArray();
@@ -72,4 +114,10 @@ internal sealed class Invoker : IAsyncDisposable
         await endpoint.Send(new InvokeFunctions { Calls = calls },
             send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Placed {RequestId} on warm {WorkerId} directly")]
+    private static partial void LogPlacedDirectly(ILogger logger, string requestId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Running {RequestId} faulted")]
+    private static partial void LogFaulted(ILogger logger, string requestId, Exception exception);
 }

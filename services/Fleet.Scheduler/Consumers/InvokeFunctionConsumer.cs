@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.Placement;
 using Fleet.Scheduler.Placement;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;

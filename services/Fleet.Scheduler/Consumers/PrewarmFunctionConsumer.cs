@@ -1,5 +1,5 @@
 using Fleet.Contracts;
-using Fleet.Scheduler.Placement;
+using Fleet.Placement;
 using MassTransit;
 
 namespace Fleet.Scheduler.Consumers;

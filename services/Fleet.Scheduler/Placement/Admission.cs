@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.Placement;
 
 namespace Fleet.Scheduler.Placement;
 

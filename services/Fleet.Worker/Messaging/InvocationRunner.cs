@@ -12,13 +12,18 @@ internal sealed partial class InvocationRunner(
     InstancePool pool, ExecutionSlots slots, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
     WorkerIdentity identity, TimeProvider time, ILogger<InvocationRunner> logger)
 {
-    public async Task<InvocationResult> RunAsync(InvokeFunction call, Uri ledger, string placedOn, CancellationToken cancellationToken)
+    /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
+    public async Task<InvocationResult> RunAsync(InvokeFunction call, Uri? ledger, string placedOn, CancellationToken cancellationToken)
     {
         var result = await ExecuteAsync(call, cancellationToken);
         LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
 
         // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
-        releaser.Release(ledger, call.Function.Name, placed: placedOn == identity.Id);
+        if (ledger is not null)
+        {
+            releaser.Release(ledger, call.Function.Name, placed: placedOn == identity.Id);
+        }
+
         if (call.Async)
         {
             await results.WriteAsync(call, result, cancellationToken);

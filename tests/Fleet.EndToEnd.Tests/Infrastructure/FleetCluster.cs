@@ -35,6 +35,8 @@ public class FleetCluster : IAsyncLifetime
 
     internal IReadOnlyDictionary<int, ServiceProcess> Workers => _workers;
 
+    internal ServiceProcess Scheduler { get; private set; } = null!;
+
     public async ValueTask InitializeAsync()
     {
         _runDirectory = Path.Combine(RepoPaths.Root, ".fleet", "test", "e2e", _id);
@@ -50,7 +52,7 @@ public class FleetCluster : IAsyncLifetime
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
 
-        Start("Fleet.Scheduler", "scheduler", []);
+        StartScheduler();
         for (var n = 1; n <= WorkerCount; n++)
         {
             StartWorker(n);
@@ -61,6 +63,17 @@ public class FleetCluster : IAsyncLifetime
         Start("Fleet.Gateway", "gateway", new() { ["Urls"] = GatewayUrl.ToString().TrimEnd('/') });
         Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(120) };
         await WaitForWorkersAsync(WorkerCount);
+    }
+
+    /// <summary>Starts a scheduler, in place of the one before (which must have exited).</summary>
+    public void StartScheduler()
+    {
+        if (Scheduler is not null)
+        {
+            _services.Remove(Scheduler);
+        }
+
+        Scheduler = Start("Fleet.Scheduler", "scheduler", []);
     }
 
     public void StartWorker(int n)
@@ -75,7 +88,14 @@ public class FleetCluster : IAsyncLifetime
     }
 
     /// <summary>Waits until the gateway answers and the scheduler sees exactly this many idle live workers.</summary>
-    public async Task WaitForWorkersAsync(int count)
+    public Task WaitForWorkersAsync(int count) =>
+        WaitForStatusAsync(status => status.GetProperty("AvailableMemMB").GetInt32() == count * WorkerMemoryMB, $"with {count} workers");
+
+    /// <summary>Waits until the gateway answers and the scheduler has heard from a worker.</summary>
+    public Task WaitForSchedulerAsync() =>
+        WaitForStatusAsync(status => status.GetProperty("AvailableMemMB").GetInt32() > 0, "with a scheduler that knows its workers");
+
+    private async Task WaitForStatusAsync(Func<JsonElement, bool> ready, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -83,13 +103,9 @@ public class FleetCluster : IAsyncLifetime
             try
             {
                 using var status = await Gateway.GetAsync("/status");
-                if (status.IsSuccessStatusCode)
+                if (status.IsSuccessStatusCode && ready(await status.Content.ReadFromJsonAsync<JsonElement>()))
                 {
-                    var body = await status.Content.ReadFromJsonAsync<JsonElement>();
-                    if (body.GetProperty("AvailableMemMB").GetInt32() == count * WorkerMemoryMB)
-                    {
-                        return;
-                    }
+                    return;
                 }
             }
             catch (HttpRequestException)
@@ -101,7 +117,7 @@ public class FleetCluster : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"the fleet did not come up with {count} workers; logs in {_runDirectory}");
+        throw new TimeoutException($"the fleet did not come up {what}; logs in {_runDirectory}");
     }
 
     public virtual async ValueTask DisposeAsync()

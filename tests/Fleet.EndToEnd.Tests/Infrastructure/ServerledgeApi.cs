@@ -38,7 +38,8 @@ internal sealed class ServerledgeApi(HttpClient http)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    public Task<HttpResponseMessage> InvokeAsync(string name, object body) => http.PostAsJsonAsync($"/invoke/{name}", body);
+    public Task<HttpResponseMessage> InvokeAsync(string name, object body, CancellationToken cancellationToken = default) =>
+        http.PostAsJsonAsync($"/invoke/{name}", body, cancellationToken);
 
     /// <summary>A sync call that must succeed; returns the execution report.</summary>
     public async Task<JsonElement> InvokeOkAsync(string name, object body)

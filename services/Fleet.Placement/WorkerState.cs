@@ -1,6 +1,6 @@
-namespace Fleet.Scheduler.Placement;
+namespace Fleet.Placement;
 
-/// <summary>What one scheduler instance knows of one worker: its last heartbeat plus the work it placed since.</summary>
+/// <summary>What one placer knows of one worker: its last heartbeat plus the work it placed since.</summary>
 internal sealed class WorkerState(string id)
 {
     public string Id { get; } = id;
@@ -9,7 +9,7 @@ internal sealed class WorkerState(string id)
 
     public int Slots { get; set; }
 
-    /// <summary>Invocations this scheduler placed on the worker that have not been released yet.</summary>
+    /// <summary>Invocations this placer placed on the worker that have not been released yet.</summary>
     public int Inflight { get; set; }
 
     public int MemoryBudgetMB { get; set; }

@@ -1,10 +1,9 @@
 using Fleet.Contracts;
-using Fleet.Scheduler.Placement;
 using MassTransit;
 
-namespace Fleet.Scheduler.Consumers;
+namespace Fleet.Placement;
 
-internal sealed class SlotsReleasedConsumer(WorkerLedger ledger) : IConsumer<SlotsReleased>
+public sealed class SlotsReleasedConsumer(WorkerLedger ledger) : IConsumer<SlotsReleased>
 {
     public Task Consume(ConsumeContext<SlotsReleased> context)
     {

@@ -2,14 +2,15 @@ using Fleet.Contracts;
 using Fleet.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
-namespace Fleet.Scheduler.Placement;
+namespace Fleet.Placement;
 
 /// <summary>
-/// The capacity view of one scheduler instance. Heartbeats set each worker's size and warm instances; placements
-/// and releases keep the in-flight count exact between heartbeats. Placement prefers a worker holding an idle warm
-/// instance of the function, then any worker with a free slot (most room first), then the bounded shared queue.
+/// The capacity view of one placer (a scheduler instance, or a gateway for warm sync calls). Heartbeats set each
+/// worker's size and warm instances; this placer's placements and releases keep its in-flight count exact between
+/// heartbeats. Placement prefers a worker holding an idle warm instance of the function, then any worker with a free
+/// slot (most room first), then the bounded shared queue.
 /// </summary>
-internal sealed class WorkerLedger(TimeProvider time, IOptions<SchedulerOptions> options)
+public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> options)
 {
     private static readonly Uri SharedQueue = QueueNames.Address(QueueNames.SharedWork);
 
@@ -45,6 +46,10 @@ internal sealed class WorkerLedger(TimeProvider time, IOptions<SchedulerOptions>
         }
     }
 
+    /// <summary>One call this ledger placed on <paramref name="workerId"/> finished; its instance is idle again.</summary>
+    public void Release(string workerId, string function) =>
+        Release(new SlotsReleased { WorkerId = workerId, Functions = [function], Placed = 1 });
+
     public void Release(SlotsReleased released)
     {
         lock (_gate)
@@ -67,35 +72,9 @@ internal sealed class WorkerLedger(TimeProvider time, IOptions<SchedulerOptions>
     {
         lock (_gate)
         {
-            var now = time.GetUtcNow();
-            WorkerState? best = null;
-            var bestRank = (0, 0);
-            foreach (var worker in _workers.Values)
+            if (Best(function) is { } best)
             {
-                if (worker.Draining || now - worker.LastSeen > _silence || worker.FreeSlots == 0)
-                {
-                    continue;
-                }
-
-                var affinity = worker.IdleWarm.GetValueOrDefault(function.Name) > 0 ? 2
-                    : worker.FreeMemoryMB >= function.MemoryMB ? 1 : 0;
-                var rank = (affinity, worker.FreeSlots);
-                if (best is null || rank.CompareTo(bestRank) > 0)
-                {
-                    (best, bestRank) = (worker, rank);
-                }
-            }
-
-            if (best is not null)
-            {
-                best.Inflight++;
-                var warm = bestRank.Item1 == 2;
-                if (warm)
-                {
-                    best.IdleWarm[function.Name]--;
-                }
-
-                return new PlacementDecision(best.Address, best.Id, warm);
+                return Take(best.Worker, function, best.Warm);
             }
 
             if (mayQueue && _queued < _queueCapacity)
@@ -106,6 +85,18 @@ internal sealed class WorkerLedger(TimeProvider time, IOptions<SchedulerOptions>
 
             _drops++;
             return PlacementDecision.Refused;
+        }
+    }
+
+    /// <summary>
+    /// A worker holding an idle warm instance of the function, with a free slot, or <see cref="PlacementDecision.Refused"/>
+    /// (not counted as a drop: the caller takes the call to the scheduler instead).
+    /// </summary>
+    public PlacementDecision PlaceWarm(FunctionSpec function)
+    {
+        lock (_gate)
+        {
+            return Best(function) is { Warm: true } best ? Take(best.Worker, function, warm: true) : PlacementDecision.Refused;
         }
     }
 
@@ -151,6 +142,41 @@ internal sealed class WorkerLedger(TimeProvider time, IOptions<SchedulerOptions>
                 DropCount = Interlocked.Read(ref _drops),
             };
         }
+    }
+
+    private (WorkerState Worker, bool Warm)? Best(FunctionSpec function)
+    {
+        var now = time.GetUtcNow();
+        WorkerState? best = null;
+        var bestRank = (0, 0);
+        foreach (var worker in _workers.Values)
+        {
+            if (worker.Draining || now - worker.LastSeen > _silence || worker.FreeSlots == 0)
+            {
+                continue;
+            }
+
+            var affinity = worker.IdleWarm.GetValueOrDefault(function.Name) > 0 ? 2
+                : worker.FreeMemoryMB >= function.MemoryMB ? 1 : 0;
+            var rank = (affinity, worker.FreeSlots);
+            if (best is null || rank.CompareTo(bestRank) > 0)
+            {
+                (best, bestRank) = (worker, rank);
+            }
+        }
+
+        return best is null ? null : (best, bestRank.Item1 == 2);
+    }
+
+    private static PlacementDecision Take(WorkerState worker, FunctionSpec function, bool warm)
+    {
+        worker.Inflight++;
+        if (warm)
+        {
+            worker.IdleWarm[function.Name]--;
+        }
+
+        return new PlacementDecision(worker.Address, worker.Id, warm);
     }
 
     private IEnumerable<WorkerState> Live()

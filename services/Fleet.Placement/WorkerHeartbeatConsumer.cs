@@ -1,10 +1,9 @@
 using Fleet.Contracts;
-using Fleet.Scheduler.Placement;
 using MassTransit;
 
-namespace Fleet.Scheduler.Consumers;
+namespace Fleet.Placement;
 
-internal sealed class WorkerHeartbeatConsumer(WorkerLedger ledger) : IConsumer<WorkerHeartbeat>
+public sealed class WorkerHeartbeatConsumer(WorkerLedger ledger) : IConsumer<WorkerHeartbeat>
 {
     public Task Consume(ConsumeContext<WorkerHeartbeat> context)
     {

@@ -1,7 +1,7 @@
-namespace Fleet.Scheduler.Placement;
+namespace Fleet.Placement;
 
 /// <summary>Where an invocation goes: a worker's own queue, the shared queue, or nowhere (refused).</summary>
-internal sealed record PlacementDecision(Uri? Address, string WorkerId, bool Warm)
+public sealed record PlacementDecision(Uri? Address, string WorkerId, bool Warm)
 {
     public static readonly PlacementDecision Refused = new(null, "", false);
 
