@@ -9,6 +9,7 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY contracts/Fleet.Contracts/Fleet.Contracts.csproj contracts/Fleet.Contracts/
 COPY services/Fleet.Storage/Fleet.Storage.csproj services/Fleet.Storage/
 COPY services/Fleet.ServiceDefaults/Fleet.ServiceDefaults.csproj services/Fleet.ServiceDefaults/
+COPY services/Fleet.Placement/Fleet.Placement.csproj services/Fleet.Placement/
 COPY services/Fleet.Scheduler/Fleet.Scheduler.csproj services/Fleet.Scheduler/
 RUN dotnet restore services/Fleet.Scheduler/Fleet.Scheduler.csproj
 # .editorconfig is part of the build: code style is enforced and warnings are errors.
@@ -16,6 +17,7 @@ COPY .editorconfig ./
 COPY contracts/Fleet.Contracts/ contracts/Fleet.Contracts/
 COPY services/Fleet.Storage/ services/Fleet.Storage/
 COPY services/Fleet.ServiceDefaults/ services/Fleet.ServiceDefaults/
+COPY services/Fleet.Placement/ services/Fleet.Placement/
 COPY services/Fleet.Scheduler/ services/Fleet.Scheduler/
 RUN dotnet publish services/Fleet.Scheduler/Fleet.Scheduler.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
