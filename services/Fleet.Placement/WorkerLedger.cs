@@ -68,6 +68,21 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
         }
     }
 
+    /// <summary>
+    /// Instances this placer had prewarmed are idle and warm now: counted at once, so the next call finds them before
+    /// the worker's next heartbeat does.
+    /// </summary>
+    public void AddIdleWarm(string workerId, string function, int instances)
+    {
+        lock (_gate)
+        {
+            if (_workers.TryGetValue(workerId, out var worker))
+            {
+                worker.IdleWarm[function] = worker.IdleWarm.GetValueOrDefault(function) + instances;
+            }
+        }
+    }
+
     public PlacementDecision Place(FunctionSpec function, bool mayQueue)
     {
         lock (_gate)

@@ -87,6 +87,20 @@ public sealed class WorkerLedgerTests
     }
 
     [Fact]
+    public void Prewarmed_instances_count_as_idle_warm_before_the_next_heartbeat()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("a", slots: 8));
+        ledger.Observe(Heartbeat("b", slots: 2));
+
+        ledger.AddIdleWarm("b", "isprime", 1);
+        var placement = ledger.Place(Prime, mayQueue: false);
+
+        Assert.Equal(("b", true), (placement.WorkerId, placement.Warm));
+        Assert.True(ledger.PlaceWarm(Prime).IsRefused);
+    }
+
+    [Fact]
     public void A_warm_instance_on_a_worker_without_a_free_slot_is_not_taken()
     {
         var ledger = Ledger();
