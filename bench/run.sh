@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
 
-workers=2 sync=2000 calls=5000 rounds=4 keep=0
+workers=2 sync=2000 calls=5000 rounds=4 throughput_rounds=3 keep=0
 while (($#)); do
   case $1 in
     --workers) workers=$2; shift 2 ;;
@@ -26,7 +26,7 @@ fleet_install_packages "${FLEET_PACKAGES[@]}" python3-celery
 dotnet build "$FLEET_ROOT/bench/Fleet.Bench/Fleet.Bench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
 results=$FLEET_DIR/bench
 mkdir -p "$results"
-rm -f "$results"/{fleet,celery}-sync.txt
+rm -f "$results"/{fleet,celery}-sync.txt "$results"/{fleet-async,celery-rate}.txt
 celery_bench() {
   (cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py \
     --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//" "$@")
@@ -42,8 +42,13 @@ for ((round = 1; round <= rounds; round++)); do
   celery_bench --sync $((sync / rounds)) --tasks 0 --samples "$results/celery-sync.txt" > /dev/null
   dotnet "${bench[@]}" --only-sync --sync $((sync / rounds)) --sync-samples "$results/fleet-sync.txt" >&2
 done
-fleet_log "Celery throughput on the same RabbitMQ"
-celery_bench --sync 1 --tasks "$calls" > "$results/celery.json"
-fleet_log "Fleet through the gateway"
-dotnet "${bench[@]}" --sync 0 --async "$calls" --sync-samples "$results/fleet-sync.txt" \
-  --celery "$results/celery.json" --celery-sync-samples "$results/celery-sync.txt"
+# Throughput too: Celery's and Fleet's runs in turn; the medians are compared.
+fleet_log "throughput: Celery and Fleet in turn, $throughput_rounds rounds of $calls calls"
+for ((round = 1; round <= throughput_rounds; round++)); do
+  celery_bench --sync 1 --tasks "$calls" --rate-samples "$results/celery-rate.txt" > "$results/celery.json"
+  dotnet "${bench[@]}" --only-async --async "$calls" --async-samples "$results/fleet-async.txt" >&2
+done
+fleet_log "Fleet cold starts, and all figures"
+dotnet "${bench[@]}" --sync 0 --async 0 --sync-samples "$results/fleet-sync.txt" --async-samples "$results/fleet-async.txt" \
+  --celery "$results/celery.json" --celery-sync-samples "$results/celery-sync.txt" \
+  --celery-rate-samples "$results/celery-rate.txt"

@@ -5,10 +5,13 @@ using Fleet.Bench;
 // Measures a running gateway (Serverledge API): warm sync latency, async throughput, cold starts.
 // Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--clients N] [--celery celery.json]
 //                    [--sync-samples FILE] [--celery-sync-samples FILE] [--only-sync]
+//                    [--async-samples FILE] [--celery-rate-samples FILE] [--only-async]
 // --clients: concurrent submitters of async calls (each waits for its 200 before the next submit).
 // --sync-samples: each sync round trip is appended to FILE, and the reported percentiles cover every sample in it, so
 //   rounds taken in turn with Celery's (--celery-sync-samples, from bench.py --samples) meet the same machine.
-// --only-sync: measure the sync round trips only (one round). --sync 0 and --async 0 skip those parts.
+// --async-samples: each throughput run is appended to FILE, and the reported figure is the median of every run in it;
+//   with Celery's runs (--celery-rate-samples, from bench.py --rate-samples) taken in turn.
+// --only-sync / --only-async: measure one round of that part only. --sync 0 and --async 0 skip those parts.
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8080");
 var syncCalls = Option("--sync", 2000);
 var asyncCalls = Option("--async", 5000);
@@ -16,12 +19,15 @@ var clients = Option("--clients", 64);
 var celeryFile = OptionText("--celery");
 var syncSamplesFile = OptionText("--sync-samples");
 var celerySyncSamplesFile = OptionText("--celery-sync-samples");
+var asyncSamplesFile = OptionText("--async-samples");
+var celeryRateSamplesFile = OptionText("--celery-rate-samples");
 var onlySync = args.Contains("--only-sync");
+var onlyAsync = args.Contains("--only-async");
 
 using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(120) };
 var api = new BenchApi(http);
 
-var syncSamples = syncCalls > 0 ? await Scenarios.WarmSyncAsync(api, syncCalls) : [];
+var syncSamples = syncCalls > 0 && !onlyAsync ? await Scenarios.WarmSyncAsync(api, syncCalls) : [];
 if (syncSamplesFile is not null)
 {
     await File.AppendAllLinesAsync(syncSamplesFile, syncSamples.Select(s => s.ToString("F4", CultureInfo.InvariantCulture)));
@@ -35,15 +41,27 @@ if (onlySync)
 }
 
 var sync = syncSamples.Length > 0 ? Scenarios.P50P99(syncSamples) : (P50Ms: double.NaN, P99Ms: double.NaN);
-Report.Line("fleet warm sync p50", sync.P50Ms, "ms");
-Report.Line("fleet warm sync p99", sync.P99Ms, "ms");
-
-var throughput = double.NaN;
-if (asyncCalls > 0)
+if (!onlyAsync)
 {
-    throughput = await Scenarios.AsyncThroughputAsync(api, asyncCalls, clients);
-    Report.Line("fleet async completed", throughput, "calls/s");
+    Report.Line("fleet warm sync p50", sync.P50Ms, "ms");
+    Report.Line("fleet warm sync p99", sync.P99Ms, "ms");
 }
+
+double[] throughputs = asyncCalls > 0 ? [await Scenarios.AsyncThroughputAsync(api, asyncCalls, clients)] : [];
+if (asyncSamplesFile is not null)
+{
+    await File.AppendAllLinesAsync(asyncSamplesFile, throughputs.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)));
+    throughputs = ReadSamples(asyncSamplesFile);
+}
+
+if (onlyAsync)
+{
+    Report.Line("fleet async completed (this round)", throughputs[^1], "calls/s");
+    return;
+}
+
+var throughput = throughputs.Length > 0 ? Scenarios.Median(throughputs) : double.NaN;
+Report.Line($"fleet async completed (median of {throughputs.Length})", throughput, "calls/s");
 
 var pythonCold = await Scenarios.ColdStartAsync(api, "python310", "noop.handler", Scenarios.PythonNoop);
 Report.Line("fleet cold start python (median of 5, InitTime)", pythonCold, "ms");
@@ -56,10 +74,11 @@ if (celeryFile is not null)
     var (celeryP50, celeryP99) = celerySyncSamplesFile is not null
         ? Scenarios.P50P99(ReadSamples(celerySyncSamplesFile))
         : (celery.GetProperty("sync_p50_ms").GetDouble(), celery.GetProperty("sync_p99_ms").GetDouble());
-    var celeryRate = celery.GetProperty("tasks_per_s").GetDouble();
+    var celeryRates = celeryRateSamplesFile is not null ? ReadSamples(celeryRateSamplesFile) : [celery.GetProperty("tasks_per_s").GetDouble()];
+    var celeryRate = Scenarios.Median(celeryRates);
     Report.Line("celery sync p50", celeryP50, "ms");
     Report.Line("celery sync p99", celeryP99, "ms");
-    Report.Line("celery group throughput", celeryRate, "tasks/s");
+    Report.Line($"celery group throughput (median of {celeryRates.Length})", celeryRate, "tasks/s");
     Report.Line("ratio sync p50 fleet/celery (target <= 1)", sync.P50Ms / celeryP50, "x");
     Report.Line("ratio throughput fleet/celery (target >= 3)", throughput / celeryRate, "x");
 }

@@ -28,6 +28,8 @@ internal static class Scenarios
         return samples;
     }
 
+    public static double Median(IEnumerable<double> samples) => Percentile([.. samples.Order()], 0.50);
+
     public static (double P50Ms, double P99Ms) P50P99(IEnumerable<double> samples)
     {
         var sorted = samples.Order().ToArray();

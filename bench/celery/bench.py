@@ -40,6 +40,7 @@ def parse_args():
     ap.add_argument("--sync", type=int, default=500, help="sequential round trips measured (default 500)")
     ap.add_argument("--tasks", type=int, default=5000, help="tasks in the throughput group (default 5000; 0 skips it)")
     ap.add_argument("--samples", help="append each sync round trip (ms) to this file, one per line")
+    ap.add_argument("--rate-samples", help="append the throughput (tasks/s) to this file, one line per run")
     ap.add_argument("--queue", default="celery-bench", help="dedicated queue name (default celery-bench)")
     args = ap.parse_args()
     if not args.broker:
@@ -166,6 +167,9 @@ def main():
             log(f"throughput: {args.tasks} tasks in one group")
             rate = measure_throughput(noop, group, args.tasks)
             log(f"throughput {rate:.1f} tasks/s")
+            if args.rate_samples:
+                with open(args.rate_samples, "a", encoding="utf-8") as out:
+                    out.write(f"{rate:.1f}\n")
     finally:
         stop_worker(proc)
 
