@@ -126,6 +126,31 @@ public sealed class ExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_function_that_garbles_the_reply_pipe_fails_with_that_reason_and_the_next_call_gets_a_fresh_instance()
+    {
+        var function = _pool.Deploy(RuntimeNames.Python, "garble.work", new Dictionary<string, string>
+        {
+            ["garble.py"] = """
+                import os
+
+                def work(params, context):
+                    if params.get("garble"):
+                        os.write(4, b"\xff\xff\xff\xff")
+                    return 1
+                """,
+        });
+
+        var garbled = await _pool.InvokeAsync(function, """{"garble": true}""");
+
+        Assert.Equal(InvocationStatus.Failed, garbled.Status);
+        Assert.Equal("executor sent a malformed reply (executor frame of -1 bytes)", garbled.Error);
+        Assert.Equal(0, _pool.Pool.Snapshot().Instances);
+        var next = await _pool.InvokeAsync(function);
+        AssertSucceeded(next);
+        Assert.False(next.IsWarmStart);
+    }
+
+    [Fact]
     public async Task Stderr_written_without_newlines_is_not_buffered_by_the_worker()
     {
         var function = _pool.Deploy(RuntimeNames.Python, "flood.work", new Dictionary<string, string>

@@ -18,6 +18,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private readonly StringBuilder _launchErrors = new();
     private readonly Task _errorsRead;
     private int _stopped;
+    private volatile string? _malformedReply;
 
     /// <summary>A spare's own code directory, filled when it is claimed and removed when it stops.</summary>
     private readonly string? _spareDirectory;
@@ -215,7 +216,13 @@ internal sealed class ExecutorInstance : IAsyncDisposable
                 await _channel.WriteAsync(frame, linked.Token);
                 reply = await _channel.ReadAsync(linked.Token) is { } body ? ExecutorReply.Parse(body) : null;
             }
-            catch (Exception error) when (error is IOException or InvalidDataException or OperationCanceledException)
+            catch (InvalidDataException error)
+            {
+                // The executor is still running: it is killed below, and this, not its exit code, is the reason.
+                _malformedReply = $"executor sent a malformed reply ({error.Message})";
+                reply = null;
+            }
+            catch (Exception error) when (error is IOException or OperationCanceledException)
             {
                 reply = null;
             }
@@ -252,7 +259,8 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private async Task<string> ExitReasonAsync(bool withLaunchErrors)
     {
         await WaitForExitAsync();
-        var reason = _cgroup?.OutOfMemory() == true
+        var reason = _malformedReply is { } malformed ? malformed
+            : _cgroup?.OutOfMemory() == true
             ? $"instance exited: out of memory (limit {MemoryMB} MB)"
             : _process.HasExited ? $"instance exited (code {_process.ExitCode})" : "instance exited";
         lock (_launchErrors)
