@@ -41,7 +41,7 @@ common=(
   "Store__Provider=postgres"
   "Store__ConnectionString=Host=127.0.0.1;Port=5432;Database=fleet;Username=fleet;Password=$postgres_password"
 )
-# Anything exported as Gateway__*, Scheduler__*, Worker__*, Store__*, Telemetry__* ... reaches the services too.
+# Anything exported as Gateway__*, Placement__*, Scheduler__*, Worker__*, Store__*, Telemetry__* ... reaches the services too.
 
 fleet_service_start scheduler Fleet.Scheduler "${common[@]}" "Urls=http://127.0.0.1:8090"
 for ((i = 1; i <= workers; i++)); do
