@@ -123,7 +123,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         var process = new Process { StartInfo = SandboxCommand.Build(profile, function, codeDirectory, cgroup?.ProcsFiles ?? []) };
         try
         {
-            process.Start();
+            await ProcessLauncher.StartAsync(process);
         }
         catch
         {
