@@ -38,6 +38,7 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         ids.AddRange(await SubmitAsync(name, 100, 100));
 
         await AssertAllDoneRightAsync(ids);
+        await DeleteAsync(name);
     }
 
     [Fact]
@@ -81,11 +82,17 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         }
         finally
         {
-            // Its warm instance would hold memory that other tests here expect free.
-            using var deleted = await fleet.Gateway.PostAsJsonAsync("/delete", new { Name = name });
+            await DeleteAsync(name);
             fleet.StartScheduler();
             await fleet.WaitForSchedulerAsync();
         }
+    }
+
+    /// <summary>Its warm instances would hold memory that <see cref="WaitForLiveWorkersAsync"/> expects free.</summary>
+    private async Task DeleteAsync(string name)
+    {
+        using var deleted = await fleet.Gateway.PostAsJsonAsync("/delete", new { Name = name });
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
     }
 
     private async Task WaitForLiveWorkersAsync()
