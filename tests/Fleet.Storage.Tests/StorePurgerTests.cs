@@ -48,9 +48,7 @@ public sealed class StorePurgerTests : IAsyncLifetime
         // A directory where the database file should be: SQLite cannot open it.
         var path = Path.Combine(Path.GetTempPath(), $"fleet-purge-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(path, "taken.db"));
-        var store = _fixture.OpenStore($"Data Source={Path.Combine(path, "taken.db")}");
-        using var purger = new StorePurger(
-            store, Options.Create(new StoreOptions()), TimeProvider.System, NullLogger<StorePurger>.Instance);
+        using var purger = Purger(intervalSeconds: 60, _fixture.OpenStore($"Data Source={Path.Combine(path, "taken.db")}"));
 
         Assert.Equal(0, await purger.PurgeOnceAsync(Ct));
         Directory.Delete(path, recursive: true);
@@ -60,8 +58,9 @@ public sealed class StorePurgerTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _fixture.DisposeAsync();
 
-    private StorePurger Purger(int intervalSeconds) => new(
-        _fixture.Store, Options.Create(new StoreOptions { PurgeIntervalSeconds = intervalSeconds }), TimeProvider.System,
+    /// <summary>A purger over <paramref name="store"/>, or over the fixture's store when none is given.</summary>
+    private StorePurger Purger(int intervalSeconds, IFleetStore? store = null) => new(
+        store ?? _fixture.Store, Options.Create(new StoreOptions { PurgeIntervalSeconds = intervalSeconds }), TimeProvider.System,
         NullLogger<StorePurger>.Instance);
 
     private static CallRecord Outcome(string id, DateTimeOffset expiresAt) => new()
