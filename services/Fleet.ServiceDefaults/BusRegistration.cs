@@ -13,6 +13,8 @@ public static class BusRegistration
         var options = builder.Configuration.GetSection(BusOptions.SectionName).Get<BusOptions>() ?? new BusOptions();
         builder.Services.AddMassTransit(bus =>
         {
+            // A self-hosted fleet reports nowhere (MassTransit would send usage data to its vendor).
+            bus.DisableUsageTelemetry();
             foreach (var module in modules)
             {
                 module.AddConsumers(bus);

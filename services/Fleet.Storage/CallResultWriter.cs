@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Fleet.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,14 +6,11 @@ namespace Fleet.Storage;
 
 /// <summary>
 /// Stores async outcomes in batches; a caller's task completes once its outcome is durable. A store that does not
-/// answer for a while (a restart, a failover) is waited for, retrying with backoff, rather than losing outcomes of
-/// calls that already ran; only disposal stops the waiting.
+/// answer for a while is waited for (<see cref="StoreRetry"/>) rather than losing outcomes of calls that already ran;
+/// only disposal stops the waiting.
 /// </summary>
 public sealed partial class CallResultWriter : IAsyncDisposable
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
-
     private readonly IFleetStore _store;
     private readonly Batcher<CallRecord> _batcher;
     private readonly TimeSpan _retention;
@@ -51,22 +47,12 @@ public sealed partial class CallResultWriter : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task SaveAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
-    {
-        for (var delay = FirstRetryDelay; ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks)))
-        {
-            try
-            {
-                await _store.SaveOutcomesAsync(outcomes, _stopping.Token);
-                return;
-            }
-            catch (Exception error) when (error is DbException { IsTransient: true } or TimeoutException && !_stopping.IsCancellationRequested)
-            {
-                LogRetrying(_logger, outcomes.Count, delay.TotalSeconds, error);
-                await Task.Delay(delay, _time, _stopping.Token);
-            }
-        }
-    }
+    private Task<int> SaveAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken) =>
+        StoreRetry.UntilDoneAsync(
+            token => _store.SaveOutcomesAsync(outcomes, token),
+            (error, delay) => LogRetrying(_logger, outcomes.Count, delay.TotalSeconds, error),
+            _time,
+            _stopping.Token);
 
     [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Store: could not save {Count} call outcomes; retrying in {Seconds} s")]
     private static partial void LogRetrying(ILogger logger, int count, double seconds, Exception exception);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +33,8 @@ public static class FleetStoreServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<StoreOptions>>().Value;
             var time = provider.GetRequiredService<TimeProvider>();
             return IsProvider(options, "postgres")
-                ? new PostgresFleetStore(options.ConnectionString, time, provider.GetRequiredService<ILogger<PostgresFleetStore>>())
+                ? new PostgresFleetStore(options.ConnectionString, time, provider.GetRequiredService<ILogger<PostgresFleetStore>>(),
+                    provider.GetService<IHostEnvironment>()?.ApplicationName)
                 : new SqliteFleetStore(options.ConnectionString, time, provider.GetRequiredService<ILogger<SqliteFleetStore>>());
         });
 

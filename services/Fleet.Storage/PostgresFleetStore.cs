@@ -16,9 +16,10 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PostgresFleetStore> _logger;
 
-    public PostgresFleetStore(string connectionString, TimeProvider timeProvider, ILogger<PostgresFleetStore> logger)
+    /// <param name="applicationName">Names this process's sessions in <c>pg_stat_activity</c>, unless the connection string does.</param>
+    public PostgresFleetStore(string connectionString, TimeProvider timeProvider, ILogger<PostgresFleetStore> logger, string? applicationName = null)
     {
-        _dataSource = NpgsqlDataSource.Create(WithFleetDefaults(connectionString));
+        _dataSource = NpgsqlDataSource.Create(WithFleetDefaults(connectionString, applicationName));
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -26,9 +27,9 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     /// <summary>
     /// The store keeps no session state, so a pooled connection is handed back without a reset round trip
     /// (<c>DISCARD ALL</c> per command), and its few statements are prepared once per connection, unless the connection
-    /// string says otherwise.
+    /// string says otherwise. Sessions carry the service's name, so an operator sees in <c>pg_stat_activity</c> whose they are.
     /// </summary>
-    internal static string WithFleetDefaults(string connectionString)
+    internal static string WithFleetDefaults(string connectionString, string? applicationName = null)
     {
         // Npgsql's builder answers ContainsKey for every keyword it knows; the plain parser tells what was written.
         var written = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
@@ -43,6 +44,11 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         if (!written.Contains(nameof(builder.MaxAutoPrepare)))
         {
             builder.MaxAutoPrepare = 32;
+        }
+
+        if (!written.Contains(nameof(builder.ApplicationName)) && !string.IsNullOrEmpty(applicationName))
+        {
+            builder.ApplicationName = applicationName;
         }
 
         return builder.ConnectionString;

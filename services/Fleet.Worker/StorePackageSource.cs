@@ -3,8 +3,16 @@ using Fleet.Worker.Runtimes;
 
 namespace Fleet.Worker;
 
-internal sealed class StorePackageSource(IFleetStore store) : IPackageSource
+/// <summary>Packages from the store. A store that does not answer for a while is waited for: the call needing the package is not failed for it.</summary>
+internal sealed partial class StorePackageSource(IFleetStore store, TimeProvider time, ILogger<StorePackageSource> logger) : IPackageSource
 {
     public Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken) =>
-        store.GetPackageAsync(hash, cancellationToken);
+        StoreRetry.UntilDoneAsync(
+            token => store.GetPackageAsync(hash, token),
+            (error, delay) => LogRetrying(logger, hash, delay.TotalSeconds, error),
+            time,
+            cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store: could not read package {Hash}; retrying in {Seconds} s")]
+    private static partial void LogRetrying(ILogger logger, string hash, double seconds, Exception exception);
 }

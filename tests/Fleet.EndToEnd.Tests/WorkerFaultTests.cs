@@ -6,8 +6,8 @@ using Fleet.EndToEnd.Tests.Infrastructure;
 namespace Fleet.EndToEnd.Tests;
 
 /// <summary>
-/// Workers that die or stop mid-run lose nothing: every accepted call ends with its right result, once. A stopped
-/// scheduler does not stop warm sync calls.
+/// Workers that die or stop mid-run lose nothing: every accepted call ends with its right result, once. Nor does a
+/// store that drops its connections. A stopped scheduler does not stop warm sync calls.
 /// </summary>
 [Collection(nameof(FaultCollection))]
 public sealed class WorkerFaultTests(FaultCluster fleet)
@@ -86,6 +86,22 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
             fleet.StartScheduler();
             await fleet.WaitForSchedulerAsync();
         }
+    }
+
+    [Fact]
+    public async Task Calls_that_need_the_store_wait_out_a_drop_of_its_connections()
+    {
+        var warm = ServerledgeApi.UniqueName("slow");
+        await _api.CreateOkAsync(warm, "python310", "slow.work", Slow);
+        await AssertAllDoneRightAsync(await SubmitAsync(warm, 0, 20));
+        Assert.True(await fleet.DropStoreSessionsAsync("Fleet.Worker") > 0, "the workers held no store sessions to drop");
+
+        // A new function is cold everywhere: a worker's first store use after the drop reads its package.
+        var cold = ServerledgeApi.UniqueName("slow");
+        await _api.CreateOkAsync(cold, "python310", "slow.work", Slow);
+        await AssertAllDoneRightAsync(await SubmitAsync(cold, 0, 40));
+        await DeleteAsync(warm);
+        await DeleteAsync(cold);
     }
 
     /// <summary>Its warm instances would hold memory that <see cref="WaitForLiveWorkersAsync"/> expects free.</summary>

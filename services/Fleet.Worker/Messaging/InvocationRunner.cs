@@ -6,7 +6,8 @@ namespace Fleet.Worker.Messaging;
 
 /// <summary>
 /// Runs one invocation in a warm or new instance and reports its slot free. An async outcome is durable in the store
-/// when <see cref="RunAsync"/> returns; a sync one is for the caller to answer.
+/// when <see cref="RunAsync"/> returns; a sync one is for the caller to answer. A call the worker fails to run (an
+/// error of its own, not the function's) ends as a failed outcome too: an async call is never left without one.
 /// </summary>
 internal sealed partial class InvocationRunner(
     InstancePool pool, ExecutionSlots slots, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
@@ -15,7 +16,17 @@ internal sealed partial class InvocationRunner(
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
     public async Task<InvocationResult> RunAsync(InvokeFunction call, Uri? ledger, string placedOn, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(call, cancellationToken);
+        InvocationResult result;
+        try
+        {
+            result = await ExecuteAsync(call, cancellationToken);
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogRunFailed(logger, call.RequestId, error);
+            result = Outcome(call, InvocationStatus.Failed, "the worker could not run the call");
+        }
+
         LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
 
         // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
@@ -73,6 +84,9 @@ internal sealed partial class InvocationRunner(
             WorkerId = identity.Id,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not run {RequestId}")]
+    private static partial void LogRunFailed(ILogger logger, string requestId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ran {RequestId}: {Status} (warm: {Warm})")]
     private static partial void LogFinished(ILogger logger, string requestId, InvocationStatus status, bool warm);

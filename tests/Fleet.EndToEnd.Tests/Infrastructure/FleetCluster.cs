@@ -196,6 +196,21 @@ public class FleetCluster : IAsyncLifetime
         await management.DeleteAsync($"/api/vhosts/{VirtualHost}");
     }
 
+    /// <summary>
+    /// Ends the sessions that the named service (its application name, e.g. "Fleet.Worker") holds in this cluster's
+    /// database, as a database restart would, and returns how many there were.
+    /// </summary>
+    public async Task<int> DropStoreSessionsAsync(string service)
+    {
+        const string Sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @database AND application_name = @service";
+        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await connection.OpenAsync();
+        await using var terminate = new NpgsqlCommand(Sql, connection);
+        terminate.Parameters.AddWithValue("database", Database);
+        terminate.Parameters.AddWithValue("service", service);
+        return Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private string Database => $"fleet_{_id}";
 
     private async Task<string> CreateDatabaseAsync()
