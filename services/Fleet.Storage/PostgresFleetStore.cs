@@ -83,8 +83,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
 
         try
         {
-            await using var command = _dataSource.CreateCommand(Sql);
-            return await command.ExecuteScalarAsync(cancellationToken) is 1;
+            return await RunAsync(Sql, static _ => { }, static async (command, ct) => await command.ExecuteScalarAsync(ct) is 1, cancellationToken);
         }
         catch (DbException exception)
         {
@@ -101,38 +100,42 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
             ON CONFLICT (name) DO NOTHING
             """;
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string>("name", function.Name));
-        command.Parameters.Add(new NpgsqlParameter<string>("spec", NpgsqlDbType.Jsonb) { TypedValue = StoreDocuments.Write(function) });
-        command.Parameters.Add(new NpgsqlParameter<string>("generation", function.Generation));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("created_at", function.CreatedAt.ToUniversalTime()));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var spec = StoreDocuments.Write(function);
+        return await RunAsync(
+            Sql,
+            parameters =>
+            {
+                parameters.Add(new NpgsqlParameter<string>("name", function.Name));
+                parameters.Add(new NpgsqlParameter<string>("spec", NpgsqlDbType.Jsonb) { TypedValue = spec });
+                parameters.Add(new NpgsqlParameter<string>("generation", function.Generation));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset>("created_at", function.CreatedAt.ToUniversalTime()));
+            },
+            static (command, ct) => command.ExecuteNonQueryAsync(ct),
+            cancellationToken) == 1;
     }
 
     public async Task<FunctionSpec?> GetFunctionAsync(string name, CancellationToken cancellationToken)
     {
         const string Sql = "SELECT spec FROM functions WHERE name = @name";
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string>("name", name));
-        return await command.ReadFunctionAsync(cancellationToken);
+        return await RunAsync(
+            Sql, parameters => parameters.Add(new NpgsqlParameter<string>("name", name)), static (command, ct) => command.ReadFunctionAsync(ct), cancellationToken);
     }
 
     public async Task<FunctionSpec?> DeleteFunctionAsync(string name, CancellationToken cancellationToken)
     {
         const string Sql = "DELETE FROM functions WHERE name = @name RETURNING spec";
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string>("name", name));
-        return await command.ReadFunctionAsync(cancellationToken);
+        return await RunAsync(
+            Sql, parameters => parameters.Add(new NpgsqlParameter<string>("name", name)), static (command, ct) => command.ReadFunctionAsync(ct), cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> ListFunctionNamesAsync(CancellationToken cancellationToken)
     {
         const string Sql = "SELECT name FROM functions";
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        return StoreDocuments.InOrdinalOrder(await command.ReadColumnAsync<string>(cancellationToken));
+        return StoreDocuments.InOrdinalOrder(
+            await RunAsync(Sql, static _ => { }, static (command, ct) => command.ReadColumnAsync<string>(ct), cancellationToken));
     }
 
     public async Task PutPackageAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
@@ -144,20 +147,27 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
             """;
 
         StoreDocuments.EnsureHashMatches(hash, bytes.Span);
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string>("hash", hash));
-        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("bytes", NpgsqlDbType.Bytea) { TypedValue = bytes });
-        command.Parameters.Add(new NpgsqlParameter<long>("size", bytes.Length));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await RunAsync(
+            Sql,
+            parameters =>
+            {
+                parameters.Add(new NpgsqlParameter<string>("hash", hash));
+                parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("bytes", NpgsqlDbType.Bytea) { TypedValue = bytes });
+                parameters.Add(new NpgsqlParameter<long>("size", bytes.Length));
+            },
+            static (command, ct) => command.ExecuteNonQueryAsync(ct),
+            cancellationToken);
     }
 
     public async Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken)
     {
         const string Sql = "SELECT bytes FROM packages WHERE hash = @hash";
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string>("hash", hash));
-        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
+        return await RunAsync(
+            Sql,
+            parameters => parameters.Add(new NpgsqlParameter<string>("hash", hash)),
+            static async (command, ct) => await command.ExecuteScalarAsync(ct) as byte[],
+            cancellationToken);
     }
 
     public async Task<int> SaveOutcomesAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
@@ -190,14 +200,19 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
             results[i] = StoreDocuments.Write(first[i].Result);
         }
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("functions", functions));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("created_at", createdAt));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("expires_at", expiresAt));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("completed_at", completedAt));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("results", results));
-        var stored = await command.ExecuteNonQueryAsync(cancellationToken);
+        var stored = await RunAsync(
+            Sql,
+            parameters =>
+            {
+                parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
+                parameters.Add(new NpgsqlParameter<string[]>("functions", functions));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("created_at", createdAt));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("expires_at", expiresAt));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("completed_at", completedAt));
+                parameters.Add(new NpgsqlParameter<string[]>("results", results));
+            },
+            static (command, ct) => command.ExecuteNonQueryAsync(ct),
+            cancellationToken);
         StoreLog.OutcomesSaved(_logger, stored, outcomes.Count);
         return stored;
     }
@@ -210,10 +225,15 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
             WHERE id = @id AND expires_at > @now AND result IS NOT NULL
             """;
 
-        await using var command = _dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string>("id", id));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));
-        return await command.ReadCallAsync(id, static (reader, i) => reader.GetFieldValue<DateTimeOffset>(i), cancellationToken);
+        return await RunAsync(
+            Sql,
+            parameters =>
+            {
+                parameters.Add(new NpgsqlParameter<string>("id", id));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));
+            },
+            (command, ct) => command.ReadCallAsync(id, static (reader, i) => reader.GetFieldValue<DateTimeOffset>(i), ct),
+            cancellationToken);
     }
 
     public async Task<int> PurgeUnusedPackagesAsync(DateTimeOffset putBefore, CancellationToken cancellationToken)
@@ -241,10 +261,39 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     public void Dispose() => _dataSource.Dispose();
 
     /// <summary>Runs a delete whose one parameter is <c>@time</c>; returns how many rows went.</summary>
-    private async Task<int> DeleteAsync(string sql, DateTimeOffset time, CancellationToken cancellationToken)
+    private Task<int> DeleteAsync(string sql, DateTimeOffset time, CancellationToken cancellationToken) =>
+        RunAsync(
+            sql,
+            parameters => parameters.Add(new NpgsqlParameter<DateTimeOffset>("time", time.ToUniversalTime())),
+            static (command, ct) => command.ExecuteNonQueryAsync(ct),
+            cancellationToken);
+
+    /// <summary>
+    /// Runs one statement, and once more when the server had ended the session it got (a database restart or
+    /// failover, <c>pg_terminate_backend</c>): Npgsql then empties its pool, so the second try opens a fresh session
+    /// instead of failing a caller for a session that was gone before its statement was sent. Every statement here is
+    /// a single autocommit statement that is safe to send again.
+    /// </summary>
+    private async Task<T> RunAsync<T>(
+        string sql, Action<NpgsqlParameterCollection> bind, Func<NpgsqlCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("time", time.ToUniversalTime()));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var command = _dataSource.CreateCommand(sql);
+            bind(command.Parameters);
+            try
+            {
+                return await run(command, cancellationToken);
+            }
+            catch (Exception error) when (attempt == 1 && IsSessionGone(error))
+            {
+                StoreLog.SessionGone(_logger, error);
+            }
+        }
     }
+
+    /// <summary>The server ended the session (shut down, crashed, or was told to), or the connection broke under it.</summary>
+    internal static bool IsSessionGone(Exception error) =>
+        error is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown }
+            or NpgsqlException { InnerException: IOException or EndOfStreamException or System.Net.Sockets.SocketException };
 }

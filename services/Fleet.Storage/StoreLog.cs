@@ -20,6 +20,9 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 7007, Level = LogLevel.Debug, Message = "Store: purged {Count} packages no function uses")]
     public static partial void PackagesPurged(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Store: the server had ended the session; trying once more on a new one")]
+    public static partial void SessionGone(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Store: ping failed")]
     public static partial void PingFailed(ILogger logger, Exception exception);
 }

@@ -60,6 +60,16 @@ public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
         return store;
     }
 
+    /// <summary>Ends every session named <paramref name="applicationName"/>, as a database restart would; returns how many there were.</summary>
+    public async Task<int> EndSessionsAsync(string applicationName, CancellationToken cancellationToken)
+    {
+        const string Sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @name";
+
+        await using var command = Admin.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter<string>("name", applicationName));
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<IReadOnlyList<int>> AppliedVersionsAsync(string connectionString, CancellationToken cancellationToken)
     {
         const string Sql = "SELECT version FROM schema_migrations ORDER BY version";

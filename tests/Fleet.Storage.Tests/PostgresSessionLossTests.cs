@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using Fleet.Contracts;
+using Npgsql;
+
+namespace Fleet.Storage.Tests;
+
+/// <summary>A database restart ends every session the store's pool holds; the store's next calls still succeed.</summary>
+public sealed class PostgresSessionLossTests(PostgresStoreFixture fixture) : IClassFixture<PostgresStoreFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_call_after_the_server_ended_the_pooled_sessions_succeeds()
+    {
+        var application = $"fleet-test-{Guid.NewGuid():N}";
+        var store = fixture.OpenStore(new NpgsqlConnectionStringBuilder(await fixture.CreateEmptyDatabaseAsync(Ct)) { ApplicationName = application }.ConnectionString);
+        await store.MigrateAsync(Ct);
+        byte[] package = [1, 2, 3];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(package));
+        var function = new FunctionSpec
+        {
+            Name = "fn", Runtime = Runtimes.Python, Handler = "m.f", MemoryMB = 64, TimeoutSeconds = 5, PackageHash = hash, Generation = "g",
+        };
+        var outcome = new CallRecord
+        {
+            Id = "call-1",
+            Function = "fn",
+            CreatedAt = DateTimeOffset.UtcNow,
+            ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
+            Result = new InvocationResult { RequestId = "call-1", Status = InvocationStatus.Succeeded, CompletedAt = DateTimeOffset.UtcNow },
+        };
+
+        Func<Task>[] calls =
+        [
+            () => store.PutPackageAsync(hash, package, Ct),
+            async () => Assert.True(await store.TryCreateFunctionAsync(function, Ct)),
+            async () => Assert.Equal(hash, (await store.GetFunctionAsync("fn", Ct))?.PackageHash),
+            async () => Assert.Equal(["fn"], await store.ListFunctionNamesAsync(Ct)),
+            async () => Assert.Equal(package, await store.GetPackageAsync(hash, Ct)),
+            async () => Assert.Equal(1, await store.SaveOutcomesAsync([outcome], Ct)),
+            async () => Assert.Equal("call-1", (await store.GetCallAsync("call-1", DateTimeOffset.UtcNow, Ct))?.Id),
+            async () => Assert.True(await store.PingAsync(Ct)),
+            async () => Assert.Equal(0, await store.PurgeExpiredCallsAsync(DateTimeOffset.UtcNow, Ct)),
+            async () => Assert.Equal("fn", (await store.DeleteFunctionAsync("fn", Ct))?.Name),
+        ];
+        foreach (var call in calls)
+        {
+            Assert.Equal(1, await fixture.EndSessionsAsync(application, Ct));
+            await call();
+        }
+    }
+}
