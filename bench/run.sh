@@ -26,7 +26,7 @@ fleet_install_packages "${FLEET_PACKAGES[@]}" python3-celery
 dotnet build "$FLEET_ROOT/bench/Fleet.Bench/Fleet.Bench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
 results=$FLEET_DIR/bench
 mkdir -p "$results"
-rm -f "$results"/{fleet,celery}-sync.txt "$results"/{fleet-async,celery-rate}.txt
+rm -f "$results"/{fleet,celery}-sync.txt "$results"/{fleet-async,celery-rate,fleet-drain,celery-drain}.txt
 celery_bench() {
   (cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py \
     --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//" "$@")
@@ -48,7 +48,16 @@ for ((round = 1; round <= throughput_rounds; round++)); do
   celery_bench --sync 1 --tasks "$calls" --rate-samples "$results/celery-rate.txt" > "$results/celery.json"
   dotnet "${bench[@]}" --only-async --async "$calls" --async-samples "$results/fleet-async.txt" >&2
 done
+# For reference, each side's own pace: Celery's workers drain a group sent while they did not consume, Fleet drains
+# calls submitted while its scheduler was stopped; neither counts the sending.
+fleet_log "drain rates: Celery and Fleet in turn, $throughput_rounds rounds"
+for ((round = 1; round <= throughput_rounds; round++)); do
+  celery_bench --sync 1 --tasks "$calls" --drain --rate-samples "$results/celery-drain.txt" > /dev/null
+  dotnet "${bench[@]}" --only-async --async "$calls" --async-samples "$results/fleet-drain.txt" \
+    --drain-pause-pid "$(cat "$FLEET_DIR/pids/scheduler.pid")" >&2
+done
 fleet_log "Fleet cold starts, and all figures"
 dotnet "${bench[@]}" --sync 0 --async 0 --sync-samples "$results/fleet-sync.txt" --async-samples "$results/fleet-async.txt" \
   --celery "$results/celery.json" --celery-sync-samples "$results/celery-sync.txt" \
-  --celery-rate-samples "$results/celery-rate.txt"
+  --celery-rate-samples "$results/celery-rate.txt" --drain-samples "$results/fleet-drain.txt" \
+  --celery-drain-samples "$results/celery-drain.txt"

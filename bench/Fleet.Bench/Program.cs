@@ -14,6 +14,10 @@ using Fleet.Bench;
 //   rounds taken in turn with Celery's (--celery-sync-samples, from bench.py --samples) meet the same machine.
 // --async-samples: each throughput run is appended to FILE, and the reported figure is the median of every run in it;
 //   with Celery's runs (--celery-rate-samples, from bench.py --rate-samples) taken in turn.
+// --drain-pause-pid PID: drain mode for a throughput round: PID (the scheduler) is stopped while the calls are submitted,
+//   and the clock runs from its continuing to the last completion, so the submitting is not counted.
+// --drain-samples / --celery-drain-samples: Fleet's and Celery's drain rounds (Celery's from bench.py --drain), whose
+//   medians are reported for reference beside the ratio.
 // --only-sync / --only-async: measure one round of that part only. --sync 0 and --async 0 skip those parts.
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8080");
 var syncCalls = Option("--sync", 2000);
@@ -21,6 +25,8 @@ var asyncCalls = Option("--async", 5000);
 var clients = Option("--clients", 256);
 var celeryFile = OptionText("--celery");
 var syncSamplesFile = OptionText("--sync-samples");
+var drainSamplesFile = OptionText("--drain-samples");
+var celeryDrainSamplesFile = OptionText("--celery-drain-samples");
 var celerySyncSamplesFile = OptionText("--celery-sync-samples");
 var asyncSamplesFile = OptionText("--async-samples");
 var celeryRateSamplesFile = OptionText("--celery-rate-samples");
@@ -50,7 +56,8 @@ if (!onlyAsync)
     Report.Line("fleet warm sync p99", sync.P99Ms, "ms");
 }
 
-double[] throughputs = asyncCalls > 0 ? [await Scenarios.AsyncThroughputAsync(api, asyncCalls, clients)] : [];
+var pausePid = OptionText("--drain-pause-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : (int?)null;
+double[] throughputs = asyncCalls > 0 ? [await Scenarios.AsyncThroughputAsync(api, asyncCalls, clients, pausePid)] : [];
 if (asyncSamplesFile is not null)
 {
     await File.AppendAllLinesAsync(asyncSamplesFile, throughputs.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)));
@@ -59,7 +66,7 @@ if (asyncSamplesFile is not null)
 
 if (onlyAsync)
 {
-    Report.Line("fleet async completed (this round)", throughputs[^1], "calls/s");
+    Report.Line(pausePid is null ? "fleet async completed (this round)" : "fleet drain (this round)", throughputs[^1], "calls/s");
     return;
 }
 
@@ -84,6 +91,13 @@ if (celeryFile is not null)
     Report.Line($"celery group throughput (median of {celeryRates.Length})", celeryRate, "tasks/s");
     Report.Line("ratio sync p50 fleet/celery (target <= 1)", sync.P50Ms / celeryP50, "x");
     Report.Line("ratio throughput fleet/celery (target >= 3)", throughput / celeryRate, "x");
+    if (drainSamplesFile is not null && celeryDrainSamplesFile is not null)
+    {
+        var (drain, celeryDrain) = (ReadSamples(drainSamplesFile), ReadSamples(celeryDrainSamplesFile));
+        Report.Line($"fleet drain, submitting not counted (median of {drain.Length})", Scenarios.Median(drain), "calls/s");
+        Report.Line($"celery drain, sending not counted (median of {celeryDrain.Length})", Scenarios.Median(celeryDrain), "tasks/s");
+        Report.Line("ratio drain fleet/celery (reference)", Scenarios.Median(drain) / Scenarios.Median(celeryDrain), "x");
+    }
 }
 
 Report.Line("target python cold start < 50 ms", pythonCold < 50 ? 1 : 0, pythonCold < 50 ? "met" : "missed");

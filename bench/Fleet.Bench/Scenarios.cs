@@ -42,7 +42,11 @@ internal static class Scenarios
     /// its submission time plus the ResponseTime its poll reports (gateway receipt to outcome), so the polls, made
     /// afterwards, do not count. Any failed call fails the run.
     /// </summary>
-    public static async Task<double> AsyncThroughputAsync(BenchApi api, int calls, int clients)
+    /// <param name="pausePid">
+    /// Drain mode: this process (the scheduler) is stopped (SIGSTOP) while the calls are submitted and continued
+    /// (SIGCONT) after, and the clock runs from then to the last completion, so the submitting is not counted.
+    /// </param>
+    public static async Task<double> AsyncThroughputAsync(BenchApi api, int calls, int clients, int? pausePid = null)
     {
         var name = Unique("benchasync");
         await api.CreateAsync(name, "python310", "noop.handler", "noop.py", PythonNoop);
@@ -57,12 +61,20 @@ internal static class Scenarios
 
         var ids = new string[calls];
         var submitted = new double[calls];
+        Signal(pausePid, "STOP");
         var started = Stopwatch.GetTimestamp();
         await ForEachAsync(calls, clients, async i =>
         {
             submitted[i] = Stopwatch.GetElapsedTime(started).TotalSeconds;
             ids[i] = await api.SubmitAsync(name);
         });
+
+        var resumed = 0.0;
+        if (pausePid is not null)
+        {
+            resumed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            Signal(pausePid, "CONT");
+        }
 
         // One client waits for the last call submitted (the queues are first in, first out) before all are collected,
         // so that polling does not take the machine from the calls it measures.
@@ -84,7 +96,16 @@ internal static class Scenarios
             throw new InvalidOperationException($"{failed} of {calls} async calls failed");
         }
 
-        return calls / completed.Max();
+        return calls / (completed.Max() - resumed);
+    }
+
+    private static void Signal(int? pid, string signal)
+    {
+        if (pid is not null)
+        {
+            using var kill = Process.Start("kill", $"-{signal} {pid}");
+            kill.WaitForExit();
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> for 0..count-1 on <paramref name="workers"/> concurrent loops.</summary>

@@ -4,6 +4,8 @@
 Starts a Celery worker (prefork, 2 processes) on tasks.py, then measures
   * sync round trip: N sequential noop.delay(i).get() calls -> p50/p99 in ms
   * throughput: M noop tasks sent as one group, tasks/s from first send to last result
+    (--drain: the worker's own pace instead; it stops consuming while the group is sent, and the clock runs from
+    when it resumes to the last result, so the sending is not counted)
 and prints ONE JSON line on stdout. Progress goes to stderr.
 
 Usage: /usr/bin/python3 bench.py [--broker amqp://...] [--sync N] [--tasks M] [--samples FILE]
@@ -41,6 +43,8 @@ def parse_args():
     ap.add_argument("--tasks", type=int, default=5000, help="tasks in the throughput group (default 5000; 0 skips it)")
     ap.add_argument("--samples", help="append each sync round trip (ms) to this file, one per line")
     ap.add_argument("--rate-samples", help="append the throughput (tasks/s) to this file, one line per run")
+    ap.add_argument("--drain", action="store_true",
+                    help="time the worker draining an already sent group, not the send and the run together")
     ap.add_argument("--queue", default="celery-bench", help="dedicated queue name (default celery-bench)")
     args = ap.parse_args()
     if not args.broker:
@@ -120,15 +124,21 @@ def measure_sync(noop, calls, samples_file):
     return percentile(samples, 0.50), percentile(samples, 0.99)
 
 
-def measure_throughput(noop, group, count):
-    started = time.perf_counter()
-    res = group(noop.s(i) for i in range(count)).apply_async()
+def measure_throughput(app, noop, group, count, queue, drain):
+    if drain:
+        app.control.cancel_consumer(queue, reply=True)
+        res = group(noop.s(i) for i in range(count)).apply_async()
+        started = time.perf_counter()
+        app.control.add_consumer(queue, reply=True)
+    else:
+        started = time.perf_counter()
+        res = group(noop.s(i) for i in range(count)).apply_async()
     sent = time.perf_counter()
     values = res.get(timeout=max(60.0, count / 20.0))
     elapsed = time.perf_counter() - started
     if len(values) != count or any(not v.get("ok") for v in values):
         raise RuntimeError("throughput run returned unexpected results")
-    log(f"throughput: sent {count} in {sent - started:.3f} s, all results after {elapsed:.3f} s")
+    log(f"throughput: {'resumed consuming' if drain else f'sent {count}'} in {sent - started:.3f} s, all results after {elapsed:.3f} s")
     return count / elapsed
 
 
@@ -165,7 +175,7 @@ def main():
         rate = None
         if args.tasks:
             log(f"throughput: {args.tasks} tasks in one group")
-            rate = measure_throughput(noop, group, args.tasks)
+            rate = measure_throughput(app, noop, group, args.tasks, args.queue, args.drain)
             log(f"throughput {rate:.1f} tasks/s")
             if args.rate_samples:
                 with open(args.rate_samples, "a", encoding="utf-8") as out:
