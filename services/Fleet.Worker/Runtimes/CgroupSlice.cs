@@ -26,6 +26,22 @@ internal sealed class CgroupSlice
         }
     }
 
+    /// <summary>
+    /// Removes the instance groups that an earlier run of this worker left behind when it was killed before it could:
+    /// only empty ones, as the kernel refuses to remove a group that still has members.
+    /// </summary>
+    public static void DeleteLeftoverGroups(string workerId)
+    {
+        foreach (var controller in SandboxLimits.Controllers)
+        {
+            var workerGroup = Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", workerId);
+            foreach (var instanceGroup in Directory.Exists(workerGroup) ? Directory.GetDirectories(workerGroup) : [])
+            {
+                TryRemove(instanceGroup);
+            }
+        }
+    }
+
     /// <summary>The groups with the process limit; memory and CPU limits follow with <see cref="Limit"/>.</summary>
     public static CgroupSlice Create(string workerId, string instanceId, int maxProcesses)
     {

@@ -46,6 +46,11 @@ internal sealed class InstancePool : IAsyncDisposable
             _logger.SandboxDisabled();
         }
 
+        if (_profile.Limiter == LimiterKind.Cgroup)
+        {
+            CgroupSlice.DeleteLeftoverGroups(_profile.WorkerId);
+        }
+
         // Per worker: workers that share a data directory (and its package cache) must not clear each other's spares.
         _sparesDirectory = Path.GetFullPath(Path.Combine(_options.DataDirectory, "spares", _profile.WorkerId));
         _spareTarget = _profile.Limiter == LimiterKind.Cgroup ? Math.Max(0, _options.SpareInstances) : 0;

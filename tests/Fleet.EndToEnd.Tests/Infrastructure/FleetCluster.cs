@@ -130,7 +130,39 @@ public class FleetCluster : IAsyncLifetime
 
         await DropVirtualHostAsync();
         await DropDatabaseAsync();
+        RemoveWorkerGroups();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// A worker killed with kill -9 leaves its (empty) cgroups behind; a worker of the same id would remove them at its
+    /// next start, but this cluster's ids are never used again.
+    /// </summary>
+    private void RemoveWorkerGroups()
+    {
+        foreach (var controller in new[] { "memory", "cpu", "pids" })
+        {
+            foreach (var n in _workers.Keys)
+            {
+                var workerGroup = Path.Combine("/sys/fs/cgroup", controller, "fleet", $"{_id}-w{n}");
+                try
+                {
+                    foreach (var group in Directory.Exists(workerGroup) ? Directory.GetDirectories(workerGroup) : [])
+                    {
+                        Directory.Delete(group);
+                    }
+
+                    if (Directory.Exists(workerGroup))
+                    {
+                        Directory.Delete(workerGroup);
+                    }
+                }
+                catch (IOException)
+                {
+                    // A group with members left: nothing more to do here.
+                }
+            }
+        }
     }
 
     private ServiceProcess Start(string service, string name, Dictionary<string, string> settings)
