@@ -63,17 +63,23 @@ internal static class Scenarios
         var submitted = new double[calls];
         Signal(pausePid, "STOP");
         var started = Stopwatch.GetTimestamp();
-        await ForEachAsync(calls, clients, async i =>
-        {
-            submitted[i] = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            ids[i] = await api.SubmitAsync(name);
-        });
-
         var resumed = 0.0;
-        if (pausePid is not null)
+        try
         {
-            resumed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            Signal(pausePid, "CONT");
+            await ForEachAsync(calls, clients, async i =>
+            {
+                submitted[i] = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                ids[i] = await api.SubmitAsync(name);
+            });
+        }
+        finally
+        {
+            // Continued even when a submit failed: a scheduler left stopped would stop the fleet.
+            if (pausePid is not null)
+            {
+                resumed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                Signal(pausePid, "CONT");
+            }
         }
 
         // One client waits for the last call submitted (the queues are first in, first out) before all are collected,
