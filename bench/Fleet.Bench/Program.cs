@@ -93,10 +93,11 @@ if (celeryFile is not null)
     Report.Line("ratio throughput fleet/celery (target >= 3)", throughput / celeryRate, "x");
     if (drainSamplesFile is not null && celeryDrainSamplesFile is not null)
     {
-        var (drain, celeryDrain) = (ReadSamples(drainSamplesFile), ReadSamples(celeryDrainSamplesFile));
-        Report.Line($"fleet drain, submitting not counted (median of {drain.Length})", Scenarios.Median(drain), "calls/s");
-        Report.Line($"celery drain, sending not counted (median of {celeryDrain.Length})", Scenarios.Median(celeryDrain), "tasks/s");
-        Report.Line("ratio drain fleet/celery (reference)", Scenarios.Median(drain) / Scenarios.Median(celeryDrain), "x");
+        var (drains, celeryDrains) = (ReadSamples(drainSamplesFile), ReadSamples(celeryDrainSamplesFile));
+        var (drain, celeryDrain) = (Scenarios.Median(drains), Scenarios.Median(celeryDrains));
+        Report.Line($"fleet drain, submitting not counted (median of {drains.Length})", drain, "calls/s");
+        Report.Line($"celery drain, sending not counted (median of {celeryDrains.Length})", celeryDrain, "tasks/s");
+        Report.Line("ratio drain fleet/celery (reference)", drain / celeryDrain, "x");
     }
 }
 

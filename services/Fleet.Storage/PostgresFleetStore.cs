@@ -293,7 +293,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     }
 
     /// <summary>The server ended the session (shut down, crashed, or was told to), or the connection broke under it.</summary>
-    internal static bool IsSessionGone(Exception error) =>
+    private static bool IsSessionGone(Exception error) =>
         error is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown }
             or NpgsqlException { InnerException: IOException or EndOfStreamException or System.Net.Sockets.SocketException };
 }

@@ -12,7 +12,7 @@ public static class StoreRetry
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
 
-    public static bool IsTransient(Exception error) => error is DbException { IsTransient: true } or TimeoutException;
+    private static bool IsTransient(Exception error) => error is DbException { IsTransient: true } or TimeoutException;
 
     /// <param name="retrying">Told of each transient failure and the delay before the next try.</param>
     public static async Task<T> UntilDoneAsync<T>(

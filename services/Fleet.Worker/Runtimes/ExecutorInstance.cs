@@ -259,10 +259,9 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private async Task<string> ExitReasonAsync(bool withLaunchErrors)
     {
         await WaitForExitAsync();
-        var reason = _malformedReply is { } malformed ? malformed
-            : _cgroup?.OutOfMemory() == true
-            ? $"instance exited: out of memory (limit {MemoryMB} MB)"
-            : _process.HasExited ? $"instance exited (code {_process.ExitCode})" : "instance exited";
+        var reason = _malformedReply
+            ?? (_cgroup?.OutOfMemory() == true ? $"instance exited: out of memory (limit {MemoryMB} MB)"
+                : _process.HasExited ? $"instance exited (code {_process.ExitCode})" : "instance exited");
         lock (_launchErrors)
         {
             return withLaunchErrors && _launchErrors.Length > 0 ? $"{reason}: {_launchErrors.ToString().Trim()}" : reason;
