@@ -90,7 +90,7 @@ public sealed class PackageArchiveTests : IDisposable
         Assert.Equal(InvocationStatus.Failed, execution.Status);
         Assert.Equal("'..' in path '../escape.py'", execution.Error);
         Assert.Equal(0, pool.Pool.Snapshot().Instances);
-        var packages = Path.Combine(pool.DataDirectory, "packages");
+        var packages = Path.Combine(pool.Pool.RunDirectory, "packages");
         Assert.Empty(System.IO.Directory.GetFileSystemEntries(packages));
         Assert.False(File.Exists(Path.Combine(pool.DataDirectory, "escape.py")));
     }

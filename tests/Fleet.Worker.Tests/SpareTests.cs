@@ -10,7 +10,7 @@ public sealed class SpareTests : IAsyncLifetime
 
     private readonly TestPool _pool = new(options => options.SpareInstances = 1);
 
-    private string SparesDirectory => Path.Combine(_pool.DataDirectory, "spares", _pool.WorkerId);
+    private string SparesDirectory => _pool.Pool.SparesDirectory;
 
     [Fact]
     public async Task A_cold_start_claims_the_spare_which_holds_only_its_functions_code_and_a_new_spare_follows()

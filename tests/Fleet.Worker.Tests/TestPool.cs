@@ -111,5 +111,5 @@ internal sealed class TestPool : IAsyncDisposable
         }
     }
 
-    private string WorkerGroup(string controller) => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", WorkerId);
+    private string WorkerGroup(string controller) => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", Pool.RunId);
 }

@@ -17,37 +17,50 @@ internal sealed class CgroupSlice
 
     private string Memory => _directories[0];
 
-    /// <summary>Removes the worker's own group folders (fleet/&lt;worker&gt;) once its instances' groups are gone.</summary>
-    public static void DeleteWorkerGroups(string workerId)
+    /// <summary>Removes this run's own group folders (fleet/&lt;run&gt;) once its instances' groups are gone.</summary>
+    public static void DeleteRunGroups(string runId)
     {
         foreach (var controller in SandboxLimits.Controllers)
         {
-            TryRemove(Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", workerId));
+            TryRemove(RunGroup(controller, runId));
         }
     }
 
+    /// <summary>The runs with groups on this host, live or not.</summary>
+    public static IReadOnlyList<string> Runs() =>
+        SandboxLimits.Controllers
+            .Select(controller => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet"))
+            .Where(Directory.Exists)
+            .SelectMany(Directory.GetDirectories)
+            .Select(group => Path.GetFileName(group))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
     /// <summary>
-    /// Removes the instance groups that an earlier run of this worker left behind when it was killed before it could:
-    /// only empty ones, as the kernel refuses to remove a group that still has members.
+    /// Removes a run's groups that its process left behind (it was killed before it could), killing whatever still
+    /// lives in them first: those sandboxes belong to no worker any more.
     /// </summary>
-    public static void DeleteLeftoverGroups(string workerId)
+    public static async Task DeleteRunAsync(string runId)
     {
-        foreach (var controller in SandboxLimits.Controllers)
+        var instances = SandboxLimits.Controllers
+            .Select(controller => RunGroup(controller, runId))
+            .Where(Directory.Exists)
+            .SelectMany(Directory.GetDirectories)
+            .Select(group => Path.GetFileName(group))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var instance in instances)
         {
-            var workerGroup = Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", workerId);
-            foreach (var instanceGroup in Directory.Exists(workerGroup) ? Directory.GetDirectories(workerGroup) : [])
-            {
-                TryRemove(instanceGroup);
-            }
+            await Open(runId, instance).DeleteAsync();
         }
+
+        DeleteRunGroups(runId);
     }
 
     /// <summary>The groups with the process limit; memory and CPU limits follow with <see cref="Limit"/>.</summary>
-    public static CgroupSlice Create(string workerId, string instanceId, int maxProcesses)
+    public static CgroupSlice Create(string runId, string instanceId, int maxProcesses)
     {
-        var slice = new CgroupSlice(SandboxLimits.Controllers
-            .Select(controller => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", workerId, instanceId))
-            .ToArray());
+        var slice = Open(runId, instanceId);
         foreach (var directory in slice._directories)
         {
             Directory.CreateDirectory(directory);
@@ -129,6 +142,11 @@ internal sealed class CgroupSlice
 
         return false;
     }
+
+    private static string RunGroup(string controller, string runId) => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", runId);
+
+    private static CgroupSlice Open(string runId, string instanceId) =>
+        new(SandboxLimits.Controllers.Select(controller => Path.Combine(RunGroup(controller, runId), instanceId)).ToArray());
 
     private IEnumerable<int> Members() =>
         _directories.SelectMany(directory =>

@@ -31,7 +31,7 @@ internal static partial class CodeTree
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            // Left for the next start's clean-up of the spares folder.
+            // Left for the clean-up of ended runs at a later start.
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private readonly Task _errorsRead;
     private int _stopped;
     private volatile string? _malformedReply;
+    private PackageLease? _package;
 
     /// <summary>A spare's own code directory, filled when it is claimed and removed when it stops.</summary>
     private readonly string? _spareDirectory;
@@ -119,7 +120,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private static async Task<ExecutorInstance> LaunchAsync(
         string id, FunctionSpec function, string codeDirectory, SandboxProfile profile, TimeProvider time, string? spareDirectory)
     {
-        var cgroup = profile.Limiter == LimiterKind.Cgroup ? CgroupSlice.Create(profile.WorkerId, id, profile.MaxProcesses) : null;
+        var cgroup = profile.Limiter == LimiterKind.Cgroup ? CgroupSlice.Create(profile.RunId, id, profile.MaxProcesses) : null;
         var process = new Process { StartInfo = SandboxCommand.Build(profile, function, codeDirectory, cgroup?.ProcsFiles ?? []) };
         try
         {
@@ -198,10 +199,14 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             CodeTree.Delete(_spareDirectory);
         }
 
+        _package?.Dispose();
         return removed;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>Keeps the package this instance runs on the disk until the instance stops.</summary>
+    public void Hold(PackageLease package) => _package = package;
 
     /// <summary>Sends a frame and reads the reply, killing the process when the deadline passes or the caller cancels.</summary>
     private async Task<(ExecutorReply? Reply, bool TimedOut)> ExchangeAsync(byte[] frame, TimeSpan timeout, CancellationToken cancellationToken)

@@ -23,8 +23,9 @@ internal sealed class InstancePool : IAsyncDisposable
     private readonly SandboxProfile _profile;
     private readonly ConcurrentQueue<ExecutorInstance> _spares = new();
     private readonly ConcurrentDictionary<ExecutorInstance, Task> _evictions = new();
-    private readonly string _sparesDirectory;
     private readonly int _spareTarget;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _cleanup;
     private int _replenishing;
     private Task _replenisher = Task.CompletedTask;
     private volatile bool _disposed;
@@ -37,29 +38,38 @@ internal sealed class InstancePool : IAsyncDisposable
         _options = options.Value;
         _logger = logger;
         _time = time;
-        _packages = new PackageCache(Path.Combine(_options.DataDirectory, "packages"), packages, logger);
+        var run = WorkerRun.Name(_options.WorkerId);
+        RunDirectory = WorkerRun.Directory(_options.DataDirectory, run);
+        _profile = SandboxProfile.From(_options, run, RunDirectory);
+        _packages = new PackageCache(Path.Combine(RunDirectory, "packages"), packages, time, logger, _stopping.Token);
         _ledger = new PoolLedger(_options.MemoryBudgetMB, _options.MaxInstancesPerFunction);
-        _profile = SandboxProfile.From(_options, _packages.Root);
         _logger.LimiterInForce(_profile.Limiter, _profile.Sandbox, _profile.DropPrivileges);
         if (!_profile.Sandbox)
         {
             _logger.SandboxDisabled();
         }
 
+        // An earlier process of the same name (a container's worker is pid 1 at every start) left these behind.
         if (_profile.Limiter == LimiterKind.Cgroup)
         {
-            CgroupSlice.DeleteLeftoverGroups(_profile.WorkerId);
+            CgroupSlice.DeleteRunAsync(_profile.RunId).GetAwaiter().GetResult();
         }
 
-        // Per worker: workers that share a data directory (and its package cache) must not clear each other's spares.
-        _sparesDirectory = Path.GetFullPath(Path.Combine(_options.DataDirectory, "spares", _profile.WorkerId));
+        CodeTree.Delete(RunDirectory);
+        _cleanup = Task.Run(DeleteEndedRunsAsync);
         _spareTarget = _profile.Limiter == LimiterKind.Cgroup ? Math.Max(0, _options.SpareInstances) : 0;
-        if (_spareTarget > 0)
-        {
-            CodeTree.Delete(_sparesDirectory);
-            ReplenishSpares();
-        }
+        ReplenishSpares();
     }
+
+    /// <summary>This run's own folder: its unpacked packages and its spares' code, removed when the pool is disposed.</summary>
+    internal string RunDirectory { get; }
+
+    internal string RunId => _profile.RunId;
+
+    internal string SparesDirectory => Path.Combine(RunDirectory, "spares");
+
+    /// <summary>Packages unpacked on this worker's disk now.</summary>
+    internal int PackageCount => _packages.Count;
 
     public async Task<Execution> InvokeAsync(FunctionSpec function, string paramsJson, bool returnOutput, CancellationToken cancellationToken)
     {
@@ -127,16 +137,22 @@ internal sealed class InstancePool : IAsyncDisposable
             throw new ArgumentException(reason, nameof(function));
         }
 
-        await _packages.GetAsync(function.PackageHash, refreshPackage, cancellationToken);
+        (await _packages.LeaseAsync(function.PackageHash, function.Generation, refreshPackage, cancellationToken)).Dispose();
         var key = new InstanceKey(function.Name, function.Generation);
         var reserved = instances > 0 ? _ledger.ReserveForPrewarm(key, function.MemoryMB, instances) : 0;
         var started = await Task.WhenAll(Enumerable.Range(0, reserved).Select(_ => PrewarmOneAsync(function, key, cancellationToken)));
         return started.Count(ok => ok);
     }
 
-    /// <summary>The function generation was deleted: idle instances stop now, busy ones after their call.</summary>
-    public void Retire(string name, string generation) =>
+    /// <summary>
+    /// The function generation was deleted: idle instances stop now, busy ones after their call, and its package leaves
+    /// the disk once none of them holds it.
+    /// </summary>
+    public void Retire(string name, string generation)
+    {
+        _packages.Retire(generation);
         _ = StopAllAsync(_ledger.Retire(new InstanceKey(name, generation)), "function retired");
+    }
 
     public PoolSnapshot Snapshot() => _ledger.Snapshot();
 
@@ -149,13 +165,18 @@ internal sealed class InstancePool : IAsyncDisposable
     /// <summary>Why the last spare was given up (exited, or its claim failed); for diagnosis.</summary>
     internal string LastSpareLoss { get; private set; } = "";
 
-    /// <summary>Stops instances idle for longer than KeepAliveSeconds.</summary>
-    public Task SweepAsync(CancellationToken cancellationToken) =>
-        StopAllAsync(_ledger.Expire(_time.GetUtcNow() - TimeSpan.FromSeconds(_options.KeepAliveSeconds)), "keep-alive expired");
+    /// <summary>Stops instances idle for longer than KeepAliveSeconds, and removes packages no instance has held as long.</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = _time.GetUtcNow() - TimeSpan.FromSeconds(_options.KeepAliveSeconds);
+        await StopAllAsync(_ledger.Expire(cutoff), "keep-alive expired");
+        _packages.Sweep(cutoff);
+    }
 
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        await _stopping.CancelAsync();
         await _replenisher;
         var spares = new List<ExecutorInstance>();
         while (_spares.TryDequeue(out var spare))
@@ -166,10 +187,14 @@ internal sealed class InstancePool : IAsyncDisposable
         await StopAllAsync(spares, "pool disposed");
         await StopAllAsync(_ledger.TakeAll(), "pool disposed");
         await Task.WhenAll(_evictions.Values);
+        await _cleanup;
         if (_profile.Limiter == LimiterKind.Cgroup)
         {
-            CgroupSlice.DeleteWorkerGroups(_profile.WorkerId);
+            CgroupSlice.DeleteRunGroups(_profile.RunId);
         }
+
+        CodeTree.Delete(RunDirectory);
+        _stopping.Dispose();
     }
 
     private Execution Failed(string error, double coldStartSeconds) => new()
@@ -211,23 +236,33 @@ internal sealed class InstancePool : IAsyncDisposable
 
     private async Task<ExecutorInstance> StartAsync(FunctionSpec function, CancellationToken cancellationToken)
     {
-        var codeDirectory = await _packages.GetAsync(function.PackageHash, refresh: false, cancellationToken);
+        var package = await _packages.LeaseAsync(function.PackageHash, function.Generation, refresh: false, cancellationToken);
         var started = _time.GetTimestamp();
-        var instance = await ClaimSpareAsync(function, codeDirectory, cancellationToken);
-        if (instance is null)
+        ExecutorInstance? instance;
+        try
         {
-            var id = NewInstanceId();
-            try
+            instance = await ClaimSpareAsync(function, package.Directory, cancellationToken);
+            if (instance is null)
             {
-                instance = await ExecutorInstance.StartAsync(id, function, codeDirectory, _profile, _time, cancellationToken);
-            }
-            catch (InstanceStartException)
-            {
-                _logger.InstanceStartFailed(id, function.Name);
-                throw;
+                var id = NewInstanceId();
+                try
+                {
+                    instance = await ExecutorInstance.StartAsync(id, function, package.Directory, _profile, _time, cancellationToken);
+                }
+                catch (InstanceStartException)
+                {
+                    _logger.InstanceStartFailed(id, function.Name);
+                    throw;
+                }
             }
         }
+        catch
+        {
+            package.Dispose();
+            throw;
+        }
 
+        instance.Hold(package);
         _ledger.Started(instance);
         var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
         _logger.InstanceStarted(instance.Id, function.Name, milliseconds);
@@ -301,7 +336,7 @@ internal sealed class InstancePool : IAsyncDisposable
                     while (!_disposed && _spares.Count < _spareTarget)
                     {
                         var id = NewInstanceId();
-                        _spares.Enqueue(await ExecutorInstance.StartSpareAsync(id, Path.Combine(_sparesDirectory, id), _profile, _time));
+                        _spares.Enqueue(await ExecutorInstance.StartSpareAsync(id, Path.Combine(SparesDirectory, id), _profile, _time));
                     }
 
                     Volatile.Write(ref _replenishing, 0);
@@ -315,6 +350,27 @@ internal sealed class InstancePool : IAsyncDisposable
                 _logger.SparesUnavailable(error);
             }
         });
+    }
+
+    /// <summary>Removes what runs that have ended (killed, or on another host's pid) left: their cgroups and folders.</summary>
+    private async Task DeleteEndedRunsAsync()
+    {
+        try
+        {
+            if (_profile.Limiter == LimiterKind.Cgroup)
+            {
+                foreach (var run in CgroupSlice.Runs().Where(run => WorkerRun.HasEnded(run, _profile.RunId)))
+                {
+                    await CgroupSlice.DeleteRunAsync(run);
+                }
+            }
+
+            WorkerRun.DeleteEndedDirectories(_options.DataDirectory, _profile.RunId, _stopping.Token);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            // Left for the next start.
+        }
     }
 
     private async Task<bool> PrewarmOneAsync(FunctionSpec function, InstanceKey key, CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ internal static partial class PoolLog
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Spare {InstanceId} could not be claimed ({Reason}); starting afresh")]
     public static partial void SpareNotClaimed(this ILogger logger, string instanceId, string reason);
 
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Package {Hash} removed from the disk")]
+    public static partial void PackageRemoved(this ILogger logger, string hash);
+
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Cgroups of instance {InstanceId} could not be removed")]
     public static partial void CgroupNotRemoved(this ILogger logger, string instanceId);
 }

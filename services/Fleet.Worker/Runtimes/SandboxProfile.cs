@@ -12,7 +12,8 @@ internal sealed record SandboxProfile
 
     public required LimiterKind Limiter { get; init; }
 
-    public required string WorkerId { get; init; }
+    /// <summary>This run's name (<see cref="WorkerRun.Name"/>): its instances' cgroups live under fleet/&lt;run&gt;.</summary>
+    public required string RunId { get; init; }
 
     public required string ExecutorDirectory { get; init; }
 
@@ -25,7 +26,7 @@ internal sealed record SandboxProfile
     /// <summary>Instances run as host uid 65534 rather than as root mapped into a user namespace.</summary>
     public required bool DropPrivileges { get; init; }
 
-    public static SandboxProfile From(WorkerOptions options, string packagesDirectory)
+    public static SandboxProfile From(WorkerOptions options, string runId, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
         var executors = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Executors");
@@ -33,18 +34,15 @@ internal sealed record SandboxProfile
         {
             Sandbox = options.Sandbox,
             Limiter = SandboxLimits.Current,
-            WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? $"worker-{Environment.ProcessId}" : SafeName(options.WorkerId),
+            RunId = runId,
             ExecutorDirectory = executors,
             PythonPath = options.PythonPath,
             NodePath = options.NodePath,
             MaxProcesses = options.MaxProcesses,
             DropPrivileges = options.Sandbox && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
-                && OthersCanReach(packagesDirectory) && OthersCanReach(executors),
+                && OthersCanReach(runDirectory) && OthersCanReach(executors),
         };
     }
-
-    private static string SafeName(string id) =>
-        new(id.Select(character => char.IsAsciiLetterOrDigit(character) || character is '-' or '_' or '.' ? character : '_').ToArray());
 
     /// <summary>The unprivileged user can only bind what every ancestor directory lets others traverse.</summary>
     private static bool OthersCanReach(string path)

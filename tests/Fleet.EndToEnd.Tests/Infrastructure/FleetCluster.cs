@@ -135,27 +135,24 @@ public class FleetCluster : IAsyncLifetime
     }
 
     /// <summary>
-    /// A worker killed with kill -9 leaves its (empty) cgroups behind; a worker of the same id would remove them at its
-    /// next start, but this cluster's ids are never used again.
+    /// A worker killed with kill -9 leaves its (empty) cgroups behind, under fleet/&lt;worker id&gt;-&lt;pid&gt;; a later
+    /// worker on this host removes them at its start, but none may come after this cluster.
     /// </summary>
     private void RemoveWorkerGroups()
     {
         foreach (var controller in new[] { "memory", "cpu", "pids" })
         {
-            foreach (var n in _workers.Keys)
+            var fleet = Path.Combine("/sys/fs/cgroup", controller, "fleet");
+            foreach (var runGroup in _workers.Keys.SelectMany(n => Directory.Exists(fleet) ? Directory.GetDirectories(fleet, $"{_id}-w{n}-*") : []))
             {
-                var workerGroup = Path.Combine("/sys/fs/cgroup", controller, "fleet", $"{_id}-w{n}");
                 try
                 {
-                    foreach (var group in Directory.Exists(workerGroup) ? Directory.GetDirectories(workerGroup) : [])
+                    foreach (var group in Directory.GetDirectories(runGroup))
                     {
                         Directory.Delete(group);
                     }
 
-                    if (Directory.Exists(workerGroup))
-                    {
-                        Directory.Delete(workerGroup);
-                    }
+                    Directory.Delete(runGroup);
                 }
                 catch (IOException)
                 {
