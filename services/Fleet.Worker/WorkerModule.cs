@@ -20,7 +20,8 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
     {
         var section = builder.Configuration.GetSection(WorkerOptions.SectionName);
         builder.Services.AddOptions<WorkerOptions>().Bind(section)
-            .Validate(o => o.Slots > 0 && o.MemoryBudgetMB > 0 && o.KeepAliveSeconds > 0 && o.MaxInstancesPerFunction > 0,
+            .Validate(o => o.Slots > 0 && o.MemoryBudgetMB > 0 && o.KeepAliveSeconds > 0 && o.MaxInstancesPerFunction > 0
+                    && o.MaxResultBytes is > 0 and <= FrameChannel.MaxResultBytes,
                 "Worker options out of range")
             .ValidateOnStart();
         var options = section.Get<WorkerOptions>() ?? new WorkerOptions();

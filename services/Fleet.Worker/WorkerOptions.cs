@@ -38,6 +38,12 @@ public sealed class WorkerOptions
     /// </summary>
     public int SpareInstances { get; set; } = 2;
 
+    /// <summary>
+    /// The largest result (the JSON text of a handler's return value) a call may have; a larger one fails the call.
+    /// Captured output is cut to the same size. 6 MiB, as AWS Lambda allows a synchronous response.
+    /// </summary>
+    public int MaxResultBytes { get; set; } = 6 << 20;
+
     /// <summary>Run instances under bubblewrap. Turning it off is for development on machines without it only.</summary>
     public bool Sandbox { get; set; } = true;
 }

@@ -9,12 +9,13 @@ internal static class ExecutorFrames
 {
     public const string ServerledgeMode = "serverledge";
 
-    public static byte[] Init(FunctionSpec function, string codeDirectory) => Write(writer =>
+    public static byte[] Init(FunctionSpec function, string codeDirectory, int maxResultBytes) => Write(writer =>
     {
         writer.WriteString("op", "init");
         writer.WriteString("mode", ServerledgeMode);
         writer.WriteString("handler", function.Handler);
         writer.WriteString("codeDir", codeDirectory);
+        writer.WriteNumber("maxResultBytes", maxResultBytes);
     });
 
     /// <summary>A call frame carrying the params as given; null when they are not valid JSON.</summary>

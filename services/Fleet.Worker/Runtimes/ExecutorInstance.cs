@@ -15,6 +15,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private readonly FrameChannel _channel;
     private readonly CgroupSlice? _cgroup;
     private readonly TimeProvider _time;
+    private readonly int _maxResultBytes;
     private readonly StringBuilder _launchErrors = new();
     private readonly Task _errorsRead;
     private int _stopped;
@@ -24,7 +25,8 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     /// <summary>A spare's own code directory, filled when it is claimed and removed when it stops.</summary>
     private readonly string? _spareDirectory;
 
-    private ExecutorInstance(string id, FunctionSpec function, Process process, CgroupSlice? cgroup, TimeProvider time, string? spareDirectory)
+    private ExecutorInstance(
+        string id, FunctionSpec function, Process process, CgroupSlice? cgroup, int maxResultBytes, TimeProvider time, string? spareDirectory)
     {
         Id = id;
         Key = new InstanceKey(function.Name, function.Generation);
@@ -33,7 +35,8 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         _cgroup = cgroup;
         _time = time;
         _spareDirectory = spareDirectory;
-        _channel = new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
+        _maxResultBytes = maxResultBytes;
+        _channel = new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, maxResultBytes);
         _errorsRead = KeepLaunchErrorsAsync(process.StandardError.BaseStream);
     }
 
@@ -133,13 +136,13 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             throw;
         }
 
-        return new ExecutorInstance(id, function, process, cgroup, time, spareDirectory);
+        return new ExecutorInstance(id, function, process, cgroup, profile.MaxResultBytes, time, spareDirectory);
     }
 
     private async Task InitAsync(FunctionSpec function, string codeDirectoryInside, CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(Math.Max(MinimumStartTimeout.TotalSeconds, function.TimeoutSeconds));
-        var (reply, timedOut) = await ExchangeAsync(ExecutorFrames.Init(function, codeDirectoryInside), timeout, cancellationToken);
+        var (reply, timedOut) = await ExchangeAsync(ExecutorFrames.Init(function, codeDirectoryInside, _maxResultBytes), timeout, cancellationToken);
         if (reply is not { Ok: true })
         {
             throw new InstanceStartException(reply?.Error
@@ -170,15 +173,31 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             };
         }
 
+        var unfit = reply.Ok ? ResultProblem(reply.Result) : null;
         return new Execution
         {
-            Status = reply.Ok ? InvocationStatus.Succeeded : InvocationStatus.Failed,
-            Result = reply.Result,
+            Status = reply.Ok && unfit is null ? InvocationStatus.Succeeded : InvocationStatus.Failed,
+            Result = unfit is null ? reply.Result : "",
             Output = reply.Output,
-            Error = reply.Error,
+            Error = unfit ?? reply.Error,
             StartedAt = startedAt,
             Duration = reply.Duration,
         };
+    }
+
+    /// <summary>
+    /// Why a result cannot be returned: the executors already refuse what they cannot encode or is too large, but the
+    /// function shares their process and could write a reply frame of its own, so the worker holds the rule.
+    /// </summary>
+    private string? ResultProblem(string result)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(result);
+        if (bytes > _maxResultBytes)
+        {
+            return $"result of {bytes} bytes is larger than the limit of {_maxResultBytes} bytes";
+        }
+
+        return result.Length == 0 || JsonText.IsValue(result) ? null : "result is not JSON";
     }
 
     /// <summary>Kills the process tree and removes its cgroups; false when the groups could not be removed.</summary>

@@ -3,9 +3,16 @@ using System.Buffers.Binary;
 namespace Fleet.Worker.Runtimes;
 
 /// <summary>Frames on an executor's pipes: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.</summary>
-internal sealed class FrameChannel(Stream toExecutor, Stream fromExecutor)
+internal sealed class FrameChannel(Stream toExecutor, Stream fromExecutor, int maxResultBytes)
 {
-    public const int MaxFrameBytes = 64 << 20;
+    /// <summary>The highest result limit a worker may be configured with (so a reply frame's bound fits an int).</summary>
+    public const int MaxResultBytes = 128 << 20;
+
+    /// <summary>
+    /// A reply carries the result (ASCII JSON text, at most twice as long once escaped in the frame) and the captured
+    /// output (cut to the same limit; control characters become six-byte escapes): a frame beyond that is malformed.
+    /// </summary>
+    private readonly int _maxFrameBytes = (int)Math.Min(int.MaxValue, (8L * maxResultBytes) + (1 << 20));
 
     public async Task WriteAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
@@ -26,7 +33,7 @@ internal sealed class FrameChannel(Stream toExecutor, Stream fromExecutor)
         }
 
         var length = BinaryPrimitives.ReadInt32BigEndian(header);
-        if (length is < 0 or > MaxFrameBytes)
+        if (length < 0 || length > _maxFrameBytes)
         {
             throw new InvalidDataException($"executor frame of {length} bytes");
         }

@@ -23,6 +23,9 @@ internal sealed record SandboxProfile
 
     public required int MaxProcesses { get; init; }
 
+    /// <summary>The largest result a call may return (<see cref="WorkerOptions.MaxResultBytes"/>).</summary>
+    public required int MaxResultBytes { get; init; }
+
     /// <summary>Instances run as host uid 65534 rather than as root mapped into a user namespace.</summary>
     public required bool DropPrivileges { get; init; }
 
@@ -39,6 +42,7 @@ internal sealed record SandboxProfile
             PythonPath = options.PythonPath,
             NodePath = options.NodePath,
             MaxProcesses = options.MaxProcesses,
+            MaxResultBytes = options.MaxResultBytes,
             DropPrivileges = options.Sandbox && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
                 && OthersCanReach(runDirectory) && OthersCanReach(executors),
         };

@@ -1,7 +1,7 @@
 'use strict';
 // Fleet Node executor: one long-lived process per instance.
 // Protocol (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON.
-//   -> {"op":"init","mode":"serverledge","handler":"sieve.js","codeDir":"/code"}
+//   -> {"op":"init","mode":"serverledge","handler":"sieve.js","codeDir":"/code","maxResultBytes":n}
 //   <- {"ok":true} | {"ok":false,"error":"..."}
 //   -> {"op":"call","capture":bool,"params":{...}}
 //   <- {"ok":bool,"result":"<json text>","output":"...","error":"...","duration":seconds}
@@ -12,6 +12,16 @@ const path = require('path');
 const util = require('util');
 
 let capture = null;
+let maxResultBytes = 6 << 20;
+
+// The handler returned, but what it returned cannot be a result.
+class ResultError extends Error {}
+
+// Captured output cut to the result limit, so a chatty function cannot make the reply unbounded.
+function bounded(text) {
+  if (Buffer.byteLength(text, 'utf8') <= maxResultBytes) return text;
+  return `${Buffer.from(text, 'utf8').subarray(0, maxResultBytes).toString('utf8').replace(/\uFFFD$/, '')}\n[output truncated]`;
+}
 
 function sink(stream) {
   return (chunk, encoding, callback) => {
@@ -41,6 +51,7 @@ function send(message) {
 }
 
 function describe(error) {
+  if (error instanceof ResultError) return error.message;
   if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
   return String(error);
 }
@@ -50,8 +61,18 @@ function loadServerledge(request) {
   if (typeof handler !== 'function') throw new TypeError(`${request.handler} does not export a function`);
   return async (params) => {
     const value = await handler(params ?? {}, {});
-    const text = JSON.stringify(value);
-    return text === undefined ? '' : text;
+    let text;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      throw new ResultError(`result is not JSON: ${describe(error)}`);
+    }
+    if (text === undefined) return '';
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > maxResultBytes) {
+      throw new ResultError(`result of ${size} bytes is larger than the limit of ${maxResultBytes} bytes`);
+    }
+    return text;
   };
 }
 
@@ -62,6 +83,7 @@ let invoke = null;
 async function handle(request) {
   if (invoke === null) {
     try {
+      maxResultBytes = request.maxResultBytes ?? maxResultBytes;
       invoke = MODES[request.mode ?? 'serverledge'](request);
       send({ ok: true });
     } catch (error) {
@@ -79,7 +101,7 @@ async function handle(request) {
     reply = { ok: false, error: describe(error) };
   }
   reply.duration = Number(process.hrtime.bigint() - started) / 1e9;
-  if (capture !== null) reply.output = `${capture.out}\n${capture.err}`;
+  if (capture !== null) reply.output = bounded(`${capture.out}\n${capture.err}`);
   capture = null;
   send(reply);
 }

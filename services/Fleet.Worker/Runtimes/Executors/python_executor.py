@@ -1,7 +1,7 @@
 """Fleet Python executor: one long-lived process per instance.
 
 Protocol (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON.
-  -> {"op": "init", "mode": "serverledge", "handler": "pkg.mod.fn", "codeDir": "/code"}
+  -> {"op": "init", "mode": "serverledge", "handler": "pkg.mod.fn", "codeDir": "/code", "maxResultBytes": n}
   <- {"ok": true} | {"ok": false, "error": "..."}
   -> {"op": "call", "capture": bool, "params": {...}}
   <- {"ok": bool, "result": "<json text>", "output": "...", "error": "...", "duration": seconds}
@@ -16,6 +16,7 @@ import time
 
 _IN = open(3, "rb", buffering=0)
 _OUT = open(4, "wb", buffering=0)
+_LIMIT = {"result": 6 << 20}
 
 
 def _read_exact(n):
@@ -38,7 +39,8 @@ def _receive():
 
 
 def _send(message):
-    body = json.dumps(message).encode("utf-8")
+    # Results are ASCII JSON text already; raw UTF-8 keeps captured output from growing sixfold in the frame.
+    body = json.dumps(message, ensure_ascii=False).encode("utf-8", "replace")
     data = memoryview(len(body).to_bytes(4, "big") + body)
     while data:
         data = data[_OUT.write(data):]
@@ -59,9 +61,33 @@ def _load_serverledge(request):
         raise TypeError(request["handler"] + " is not callable")
 
     def call(params):
-        return json.dumps(handler(params if params is not None else {}, {}))
+        value = handler(params if params is not None else {}, {})
+        try:
+            text = json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError, RecursionError) as error:
+            raise ResultError("result is not JSON: " + _describe(error)) from None
+        size = _size(text)
+        if size > _LIMIT["result"]:
+            raise ResultError("result of %d bytes is larger than the limit of %d bytes" % (size, _LIMIT["result"]))
+        return text
 
     return call
+
+
+class ResultError(Exception):
+    """The handler returned, but what it returned cannot be a result."""
+
+
+def _size(text):
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _bounded(text):
+    """Captured output cut to the result limit, so a chatty function cannot make the reply unbounded."""
+    limit = _LIMIT["result"]
+    if _size(text) <= limit:
+        return text
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore") + "\n[output truncated]"
 
 
 MODES = {"serverledge": _load_serverledge}
@@ -76,11 +102,13 @@ def _call(invoke, request):
     started = time.perf_counter()
     try:
         reply["result"] = invoke(request.get("params"))
+    except ResultError as error:
+        reply = {"ok": False, "error": str(error)}
     except BaseException as error:  # noqa: BLE001 - every failure belongs to the call
         reply = {"ok": False, "error": _describe(error)}
     reply["duration"] = time.perf_counter() - started
     if capture:
-        reply["output"] = sys.stdout.getvalue() + "\n" + sys.stderr.getvalue()
+        reply["output"] = _bounded(sys.stdout.getvalue() + "\n" + sys.stderr.getvalue())
         sys.stdout, sys.stderr = saved
     return reply
 
@@ -89,6 +117,7 @@ def main():
     request = _receive()
     if request is None:
         return
+    _LIMIT["result"] = int(request.get("maxResultBytes", _LIMIT["result"]))
     try:
         invoke = MODES[request.get("mode", "serverledge")](request)
     except BaseException as error:  # noqa: BLE001 - reported to the host, then exit
