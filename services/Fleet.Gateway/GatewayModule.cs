@@ -16,7 +16,7 @@ internal sealed class GatewayModule(GatewayIdentity identity) : IBusModule
     {
         var section = builder.Configuration.GetSection(GatewayOptions.SectionName);
         builder.Services.AddOptions<GatewayOptions>().Bind(section)
-            .Validate(o => o.MaxRequestBodyBytes > 0 && o.DefaultTimeoutSeconds > 0 && o.MaxTimeoutSeconds >= o.DefaultTimeoutSeconds,
+            .Validate(o => o.MaxRequestBodyBytes > 0 && o.MaxInvokeBodyBytes > 0 && o.DefaultTimeoutSeconds > 0 && o.MaxTimeoutSeconds >= o.DefaultTimeoutSeconds,
                 "Gateway options out of range")
             .ValidateOnStart();
         var maxBody = (section.Get<GatewayOptions>() ?? new GatewayOptions()).MaxRequestBodyBytes;

@@ -7,8 +7,11 @@ public sealed class GatewayOptions
     /// <summary>When set (from the environment: Gateway__AccessToken), every route but health needs <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
     public string AccessToken { get; set; } = "";
 
-    /// <summary>Larger request bodies are answered 413.</summary>
+    /// <summary>Larger request bodies are answered 413 (a /create carries the whole package, base64-encoded).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Larger invoke bodies (essentially their Params) are answered 413: 6 MiB, as a result may have.</summary>
+    public long MaxInvokeBodyBytes { get; set; } = 6L * 1024 * 1024;
 
     /// <summary>A function's timeout when its definition names none.</summary>
     public int DefaultTimeoutSeconds { get; set; } = 60;

@@ -124,6 +124,15 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
         }
     }
 
+    /// <summary>The memory budget and cores of each worker heard from lately and not draining.</summary>
+    public IReadOnlyList<(int MemoryBudgetMB, double Cpus)> LiveWorkerSizes()
+    {
+        lock (_gate)
+        {
+            return [.. Live().Select(w => (w.MemoryBudgetMB, w.Cpus))];
+        }
+    }
+
     /// <summary>Counts a call refused for a reason other than capacity (an unreachable deadline).</summary>
     public void CountDrop() => Interlocked.Increment(ref _drops);
 

@@ -37,6 +37,12 @@ internal static class SampleFunctions
             def fail(params, context):
                 raise ValueError("boom")
 
+            def nan(params, context):
+                return {"value": float("nan")}
+
+            def big(params, context):
+                return "x" * int(params["chars"])
+
             def forever(params, context):
                 while True:
                     pass

@@ -162,7 +162,7 @@ public sealed class ServerledgeTests(FleetCluster fleet)
 
         using var sync = await _api.InvokeAsync(name, new { });
         Assert.Equal(HttpStatusCode.InternalServerError, sync.StatusCode);
-        Assert.Equal("", await sync.Content.ReadAsStringAsync());
+        Assert.Equal("ValueError: boom", await sync.Content.ReadAsStringAsync());
 
         var polled = await _api.PollUntilDoneAsync(await _api.InvokeAsyncCallAsync(name, []), PollLimit);
         Assert.False(polled.GetProperty("Success").GetBoolean());

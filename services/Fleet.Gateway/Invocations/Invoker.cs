@@ -64,6 +64,11 @@ internal sealed partial class Invoker : IAsyncDisposable
             result = Failed(call, "the call could not be run");
         }
 
+        if (result.Status is InvocationStatus.Failed or InvocationStatus.TimedOut)
+        {
+            LogFailed(_logger, call.RequestId, call.Function.Name, result.Status, result.Error);
+        }
+
         return result with { ResponseTime = (Now - call.ReceivedAt).TotalSeconds };
     }
 
@@ -117,6 +122,9 @@ internal sealed partial class Invoker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Placed {RequestId} on warm {WorkerId} directly")]
     private static partial void LogPlacedDirectly(ILogger logger, string requestId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {RequestId} of {Function} ended {Status}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string requestId, string function, InvocationStatus status, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Running {RequestId} faulted")]
     private static partial void LogFaulted(ILogger logger, string requestId, Exception exception);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Fleet.Contracts;
 using Fleet.Gateway.Functions;
 using Fleet.Gateway.Invocations;
+using Fleet.Placement;
 using Fleet.Storage.Packages;
 using Microsoft.Extensions.Options;
 using static Fleet.Gateway.Serverledge.ServerledgeWire;
@@ -23,7 +24,8 @@ internal static class ServerledgeFunctionEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpRequest http, FunctionCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest http, FunctionCatalog catalog, WorkerLedger workers, IOptions<GatewayOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (request, error) = await ReadAsync(http, ServerledgeJsonContext.Default.CreateFunctionRequest, cancellationToken);
         if (error is not null)
@@ -65,9 +67,16 @@ internal static class ServerledgeFunctionEndpoints
             return Text(StatusCodes.Status404NotFound, "Invalid runtime.");
         }
 
-        if (request.MemoryMB < 1)
+        // Upstream's body for MemoryMB < 1 exactly; a limit no worker can give says why after it.
+        var sizes = workers.LiveWorkerSizes();
+        if (InstanceSize.MemoryProblem(request.MemoryMB, sizes) is { } memory)
         {
-            return Text(StatusCodes.Status422UnprocessableEntity, "Invalid memory limit");
+            return Text(StatusCodes.Status422UnprocessableEntity, request.MemoryMB < 1 ? "Invalid memory limit" : $"Invalid memory limit: {memory}");
+        }
+
+        if (InstanceSize.CpuProblem(request.CPUDemand, request.MemoryMB, sizes) is { } cpu)
+        {
+            return Text(StatusCodes.Status422UnprocessableEntity, $"Invalid CPU demand: {cpu}");
         }
 
         if (HandlerProblem(runtime, request.Handler) is { } problem)

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Fleet.Contracts;
 using Fleet.Gateway.Functions;
 using Fleet.Gateway.Invocations;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using static Fleet.Gateway.Serverledge.ServerledgeWire;
 
 namespace Fleet.Gateway.Serverledge;
@@ -19,9 +21,15 @@ internal static class ServerledgeInvocationEndpoints
     }
 
     private static async Task<IResult> InvokeAsync(
-        string fun, HttpRequest http, FunctionCatalog catalog, Invoker invoker, RequestIds ids, CancellationToken cancellationToken)
+        string fun, HttpRequest http, FunctionCatalog catalog, Invoker invoker, RequestIds ids, IOptions<GatewayOptions> options,
+        CancellationToken cancellationToken)
     {
         var receivedAt = invoker.Now;
+        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = Math.Min(limit.MaxRequestBodySize ?? long.MaxValue, options.Value.MaxInvokeBodyBytes);
+        }
+
         var (request, error) = await ReadAsync(http, ServerledgeJsonContext.Default.InvokeRequest, cancellationToken);
         if (error is not null)
         {
@@ -62,7 +70,9 @@ internal static class ServerledgeInvocationEndpoints
         {
             InvocationStatus.Succeeded => Json(InvocationResponse.From(result)),
             InvocationStatus.Refused => Text(StatusCodes.Status429TooManyRequests),
-            _ => Text(StatusCodes.Status500InternalServerError),
+
+            // Upstream's body is empty; the reason helps whoever reads it and disturbs no client that does not.
+            _ => Text(StatusCodes.Status500InternalServerError, result.Error),
         };
     }
 

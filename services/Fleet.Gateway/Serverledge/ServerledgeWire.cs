@@ -16,8 +16,9 @@ internal static class ServerledgeWire
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
+    /// <summary>The value as UTF-8 JSON and Echo's newline; a large result is encoded once, straight into the reply's bytes.</summary>
     public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
-        Results.Text(JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Writer.GetTypeInfo(typeof(T))!) + "\n", JsonType, null, status);
+        new JsonReply(JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo<T>)Writer.GetTypeInfo(typeof(T))!), JsonType, status);
 
     public static IResult Text(int status, string body = "") => Results.Text(body, TextType, null, status);
 

@@ -10,17 +10,19 @@ internal sealed class ServerledgeApi(HttpClient http)
     public static string UniqueName(string stem) => $"{stem}-{Guid.NewGuid():N}"[..(stem.Length + 9)];
 
     public Task<HttpResponseMessage> CreateAsync(
-        string name, string runtime, string handler, IReadOnlyDictionary<string, string> files, int memoryMB = 128, int? timeout = null) =>
-        CreateRawAsync(name, runtime, handler, Tar.Of(files), memoryMB, timeout);
+        string name, string runtime, string handler, IReadOnlyDictionary<string, string> files, int memoryMB = 128, int? timeout = null,
+        double cpuDemand = 1.0) =>
+        CreateRawAsync(name, runtime, handler, Tar.Of(files), memoryMB, timeout, cpuDemand);
 
-    public Task<HttpResponseMessage> CreateRawAsync(string name, string runtime, string handler, byte[] package, int memoryMB = 128, int? timeout = null)
+    public Task<HttpResponseMessage> CreateRawAsync(
+        string name, string runtime, string handler, byte[] package, int memoryMB = 128, int? timeout = null, double cpuDemand = 1.0)
     {
         var body = new Dictionary<string, object?>
         {
             ["Name"] = name,
             ["Runtime"] = runtime,
             ["MemoryMB"] = memoryMB,
-            ["CPUDemand"] = 1.0,
+            ["CPUDemand"] = cpuDemand,
             ["Handler"] = handler,
             ["TarFunctionCode"] = Convert.ToBase64String(package),
         };
