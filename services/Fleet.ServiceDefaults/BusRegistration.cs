@@ -33,10 +33,11 @@ public static class BusRegistration
                 });
             }
         });
+        var shutdown = builder.Configuration.GetSection(ShutdownOptions.SectionName).Get<ShutdownOptions>() ?? new ShutdownOptions();
         builder.Services.Configure<MassTransitHostOptions>(host =>
         {
             host.WaitUntilStarted = true;
-            host.StopTimeout = TimeSpan.FromSeconds(60);
+            host.StopTimeout = shutdown.Drain;
         });
         return builder;
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -23,6 +24,7 @@ public static class ServiceDefaultsExtensions
             json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
         builder.Services.AddHealthChecks();
+        AddShutdown(builder);
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
 
         var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName);
@@ -42,6 +44,19 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         return app;
+    }
+
+    /// <summary>SIGTERM drains for Shutdown:DrainSeconds, the host then cancels and disposes, and a watchdog bounds the whole.</summary>
+    private static void AddShutdown(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ShutdownOptions.SectionName);
+        builder.Services.AddOptions<ShutdownOptions>().Bind(section)
+            .Validate(o => o.DrainSeconds >= 0, "Shutdown:DrainSeconds must not be negative")
+            .ValidateOnStart();
+        var shutdown = section.Get<ShutdownOptions>() ?? new ShutdownOptions();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown.HostLimit);
+        builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.AddHostedService<ShutdownWatchdog>();
     }
 
     // The providers are singletons so the host disposes (and flushes) them on shutdown.

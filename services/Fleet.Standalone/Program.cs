@@ -24,7 +24,6 @@ internal static class Program
         builder.AddServiceDefaults("fleet-standalone");
         builder.Services.AddFleetStore(builder.Configuration);
         builder.AddFleetBus(GatewayModule.Register(builder), SchedulerModule.Register(builder), WorkerModule.Register(builder));
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
 
         var app = builder.Build();
         await app.Services.GetRequiredService<IFleetStore>().MigrateAsync(app.Lifetime.ApplicationStopping);

@@ -16,7 +16,6 @@ internal static class Program
         builder.AddServiceDefaults("fleet-worker");
         builder.Services.AddFleetStore(builder.Configuration);
         builder.AddFleetBus(WorkerModule.Register(builder));
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
 
         var app = builder.Build();
         await app.Services.GetRequiredService<IFleetStore>().MigrateAsync(app.Lifetime.ApplicationStopping);

@@ -27,9 +27,13 @@ internal sealed partial class Invoker : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<Invoker> _logger;
 
+    /// <summary>Cancelled once the drain after SIGTERM has passed: sync calls still waiting are answered then, not held open.</summary>
+    private readonly CancellationTokenSource _drained = new();
+
     public Invoker(
         IClientFactory clients, ISendEndpointProvider sender, IFleetStore store, WorkerLedger ledger,
-        IOptions<GatewayOptions> options, TimeProvider time, ILogger<Invoker> logger)
+        IOptions<GatewayOptions> options, IOptions<ShutdownOptions> shutdown, IHostApplicationLifetime lifetime, TimeProvider time,
+        ILogger<Invoker> logger)
     {
         _clients = clients;
         _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
@@ -40,6 +44,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
+        lifetime.ApplicationStopping.Register(() => _drained.CancelAfter(shutdown.Value.Drain));
     }
 
     public DateTimeOffset Now => _time.GetUtcNow();
@@ -47,12 +52,17 @@ internal sealed partial class Invoker : IAsyncDisposable
     public async Task<InvocationResult> RunAsync(InvokeFunction call, CancellationToken cancellationToken)
     {
         var timeout = RequestTimeout.After(s: call.Function.TimeoutSeconds + _options.QueueWaitSeconds);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _drained.Token);
         InvocationResult result;
         try
         {
             result = PlaceWarm(call) is { IsRefused: false } placement
-                ? await RunOnWorkerAsync(call, placement, timeout, cancellationToken)
-                : (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), cancellationToken, timeout)).Message;
+                ? await RunOnWorkerAsync(call, placement, timeout, waiting.Token)
+                : (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), waiting.Token, timeout)).Message;
+        }
+        catch (OperationCanceledException) when (_drained.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            result = Failed(call, "the gateway stopped before the call ended");
         }
         catch (RequestTimeoutException)
         {
@@ -82,7 +92,11 @@ internal sealed partial class Invoker : IAsyncDisposable
     public async Task<InvocationResult?> PollAsync(string id, CancellationToken cancellationToken) =>
         (await _store.GetCallAsync(id, Now, cancellationToken))?.Result;
 
-    public ValueTask DisposeAsync() => _submitter.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _submitter.DisposeAsync();
+        _drained.Dispose();
+    }
 
     private static RequestPipeConfiguratorCallback<T> Stamp<T>(InvokeFunction call)
         where T : class =>

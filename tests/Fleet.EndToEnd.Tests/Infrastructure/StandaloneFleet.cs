@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Fleet.EndToEnd.Tests.Infrastructure;
 
 /// <summary>The embedded standalone process (in-memory bus, SQLite), with an access token and a small body limit.</summary>
-public sealed class StandaloneFleet : IAsyncLifetime
+public class StandaloneFleet : IAsyncLifetime
 {
     public const string Token = "test-token-not-a-secret";
     public const int MaxBodyBytes = 64 * 1024;
@@ -19,18 +19,29 @@ public sealed class StandaloneFleet : IAsyncLifetime
 
     public HttpClient Authorized { get; private set; } = null!;
 
+    /// <summary>The standalone's folder: its database and its worker's data directory ("work").</summary>
+    public string Directory => _directory;
+
+    internal ServiceProcess Process => _process!;
+
+    /// <summary>Settings on top of the standalone's defaults, as environment variables.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Gateway__AccessToken"] = Token,
+        ["Gateway__MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(_directory);
         Url = new Uri($"http://127.0.0.1:{FreePort()}");
-        _process = ServiceProcess.Start("Fleet.Standalone", "standalone", _directory, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>(Settings)
         {
             ["Urls"] = Url.ToString().TrimEnd('/'),
             ["Store__ConnectionString"] = $"Data Source={Path.Combine(_directory, "fleet.db")}",
             ["Worker__DataDirectory"] = Path.Combine(_directory, "work"),
-            ["Gateway__AccessToken"] = Token,
-            ["Gateway__MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        _process = ServiceProcess.Start("Fleet.Standalone", "standalone", _directory, settings);
         Anonymous = new HttpClient { BaseAddress = Url };
         Authorized = new HttpClient { BaseAddress = Url };
         Authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
@@ -61,6 +72,7 @@ public sealed class StandaloneFleet : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         Anonymous?.Dispose();
         Authorized?.Dispose();
         if (_process is not null)
