@@ -238,7 +238,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             try
             {
                 await _channel.WriteAsync(frame, linked.Token);
-                reply = await _channel.ReadAsync(linked.Token) is { } body ? ExecutorReply.Parse(body) : null;
+                reply = await _channel.ReadAsync(ExecutorReply.Parse, linked.Token);
             }
             catch (InvalidDataException error)
             {

@@ -6,7 +6,7 @@ namespace Fleet.Worker.Runtimes;
 internal sealed record ExecutorReply(bool Ok, string Result, string Output, string Error, double Duration)
 {
     /// <summary>Throws <see cref="InvalidDataException"/> when the frame is not a reply.</summary>
-    public static ExecutorReply Parse(byte[] frame)
+    public static ExecutorReply Parse(ReadOnlyMemory<byte> frame)
     {
         try
         {

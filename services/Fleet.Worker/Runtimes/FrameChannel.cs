@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Fleet.Worker.Runtimes;
@@ -23,13 +24,16 @@ internal sealed class FrameChannel(Stream toExecutor, Stream fromExecutor, int m
         await toExecutor.FlushAsync(cancellationToken);
     }
 
-    /// <summary>The next frame's body, or null when the executor closed its end.</summary>
-    public async Task<byte[]?> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The next frame's body, read into a pooled buffer and handed to <paramref name="parse"/> (which must not keep it),
+    /// or default when the executor closed its end: a reply is held once, as what it parses into.
+    /// </summary>
+    public async Task<T?> ReadAsync<T>(Func<ReadOnlyMemory<byte>, T> parse, CancellationToken cancellationToken)
     {
         var header = new byte[4];
         if (!await FillAsync(header, cancellationToken))
         {
-            return null;
+            return default;
         }
 
         var length = BinaryPrimitives.ReadInt32BigEndian(header);
@@ -38,15 +42,22 @@ internal sealed class FrameChannel(Stream toExecutor, Stream fromExecutor, int m
             throw new InvalidDataException($"executor frame of {length} bytes");
         }
 
-        var body = new byte[length];
-        return await FillAsync(body, cancellationToken) ? body : null;
+        var body = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            return await FillAsync(body.AsMemory(0, length), cancellationToken) ? parse(body.AsMemory(0, length)) : default;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
     }
 
-    private async Task<bool> FillAsync(byte[] buffer, CancellationToken cancellationToken)
+    private async Task<bool> FillAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         for (var read = 0; read < buffer.Length;)
         {
-            var count = await fromExecutor.ReadAsync(buffer.AsMemory(read), cancellationToken);
+            var count = await fromExecutor.ReadAsync(buffer[read..], cancellationToken);
             if (count == 0)
             {
                 return false;
