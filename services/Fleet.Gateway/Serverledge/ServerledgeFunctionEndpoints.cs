@@ -23,7 +23,8 @@ internal static class ServerledgeFunctionEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpRequest http, FunctionCatalog catalog, IOptions<GatewayOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest http, FunctionCatalog catalog, IOptions<GatewayOptions> options, IOptions<PackageLimits> packageLimits, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (request, error) = await ReadAsync(http, ServerledgeJsonContext.Default.CreateFunctionRequest, cancellationToken);
         if (error is not null)
@@ -43,7 +44,7 @@ internal static class ServerledgeFunctionEndpoints
             try
             {
                 package = Convert.FromBase64String(request.TarFunctionCode ?? "");
-                PackageArchive.Validate(package);
+                PackageArchive.Validate(package, packageLimits.Value, cancellationToken);
             }
             catch (FormatException)
             {

@@ -31,13 +31,15 @@ internal sealed class InstancePool : IAsyncDisposable
     private long _instanceCounter;
     private int _sparesClaimed;
 
-    public InstancePool(IOptions<WorkerOptions> options, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
+    public InstancePool(
+        IOptions<WorkerOptions> options, IOptions<PackageLimits> packageLimits, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(packageLimits);
         _options = options.Value;
         _logger = logger;
         _time = time;
-        _packages = new PackageCache(Path.Combine(_options.DataDirectory, "packages"), packages, logger);
+        _packages = new PackageCache(Path.Combine(_options.DataDirectory, "packages"), packages, packageLimits.Value, logger);
         _ledger = new PoolLedger(_options.MemoryBudgetMB, _options.MaxInstancesPerFunction);
         _profile = SandboxProfile.From(_options, _packages.Root);
         _logger.LimiterInForce(_profile.Limiter, _profile.Sandbox, _profile.DropPrivileges);

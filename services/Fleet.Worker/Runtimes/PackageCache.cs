@@ -17,12 +17,14 @@ internal sealed class PackageCache
 
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _unpacking = new(StringComparer.Ordinal);
     private readonly IPackageSource _source;
+    private readonly PackageLimits _limits;
     private readonly ILogger _logger;
 
-    public PackageCache(string root, IPackageSource source, ILogger logger)
+    public PackageCache(string root, IPackageSource source, PackageLimits limits, ILogger logger)
     {
         Root = Path.GetFullPath(root);
         _source = source;
+        _limits = limits;
         _logger = logger;
     }
 
@@ -66,7 +68,7 @@ internal sealed class PackageCache
             CreateDirectory(temporary);
             try
             {
-                PackageArchive.Extract(bytes, temporary);
+                PackageArchive.Extract(bytes, temporary, _limits, CancellationToken.None);
                 Replace(directory, temporary);
             }
             finally
