@@ -1,3 +1,4 @@
+using Fleet.Storage.Packages;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,10 +13,16 @@ public static class FleetStoreServiceCollectionExtensions
     /// <summary>The name of the store's health check (tagged "ready").</summary>
     public const string HealthCheckName = "store";
 
+    /// <summary>Upper bounds for the package limits: far above any code package, low enough that no sum of sizes overflows.</summary>
+    private const int MaxPackageEntries = 10_000_000;
+
+    private const long MaxPackageBytes = 1L << 40;
+
     /// <summary>
     /// Binds <see cref="StoreOptions"/> (section "Store", validated at start-up), registers the provider's
     /// <see cref="IFleetStore"/> as a singleton and its readiness check. Callers apply the schema at start-up
-    /// with <see cref="IFleetStore.MigrateAsync"/>.
+    /// with <see cref="IFleetStore.MigrateAsync"/>. Also binds <see cref="PackageLimits"/> (section "Packages"): the
+    /// packages the store holds are checked against them by every service that reads one, so all must agree.
     /// </summary>
     public static IServiceCollection AddFleetStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,6 +32,11 @@ public static class FleetStoreServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "Store:ConnectionString is required.")
             .Validate(o => o.CallRetentionSeconds > 0, "Store:CallRetentionSeconds must be positive.")
             .Validate(o => o.PurgeIntervalSeconds > 0, "Store:PurgeIntervalSeconds must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<PackageLimits>()
+            .Bind(configuration.GetSection(PackageLimits.SectionName))
+            .Validate(o => o.MaxEntries is > 0 and <= MaxPackageEntries, $"Packages:MaxEntries must be 1 to {MaxPackageEntries}.")
+            .Validate(o => o.MaxUnpackedBytes is > 0 and <= MaxPackageBytes, $"Packages:MaxUnpackedBytes must be 1 to {MaxPackageBytes}.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fleet.Contracts;
+using Fleet.Storage.Packages;
 using Fleet.Worker.Runtimes;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,14 +14,19 @@ internal sealed class TestPool : IAsyncDisposable
 {
     private readonly MemoryPackageSource _packages = new();
 
-    /// <summary>A pool with a 2 GB budget, no spares (SpareTests has those) and the worker's defaults otherwise, changed by <paramref name="configure"/>.</summary>
-    public TestPool(Action<WorkerOptions>? configure = null)
+    /// <summary>
+    /// A pool with a 2 GB budget, no spares (SpareTests has those) and the worker's defaults otherwise, changed by
+    /// <paramref name="configure"/>; the default package limits unless <paramref name="packageLimits"/> are given.
+    /// </summary>
+    public TestPool(Action<WorkerOptions>? configure = null, PackageLimits? packageLimits = null)
     {
         WorkerId = $"test-{Guid.NewGuid():N}";
         DataDirectory = Path.Combine(Path.GetTempPath(), "fleet-worker-tests", WorkerId);
         Options = new WorkerOptions { WorkerId = WorkerId, DataDirectory = DataDirectory, MemoryBudgetMB = 2048, SpareInstances = 0 };
         configure?.Invoke(Options);
-        Pool = new InstancePool(Microsoft.Extensions.Options.Options.Create(Options), _packages, NullLogger<InstancePool>.Instance, Time);
+        Pool = new InstancePool(
+            Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(packageLimits ?? PackageLimits.Default),
+            _packages, NullLogger<InstancePool>.Instance, Time);
     }
 
     public static bool HasCgroups => SandboxLimits.Current == LimiterKind.Cgroup;

@@ -24,8 +24,8 @@ internal static class ServerledgeFunctionEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpRequest http, FunctionCatalog catalog, WorkerLedger workers, IOptions<GatewayOptions> options, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpRequest http, FunctionCatalog catalog, WorkerLedger workers, IOptions<GatewayOptions> options, IOptions<PackageLimits> packageLimits,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, error) = await ReadAsync(http, ServerledgeJsonContext.Default.CreateFunctionRequest, cancellationToken);
         if (error is not null)
@@ -45,7 +45,7 @@ internal static class ServerledgeFunctionEndpoints
             try
             {
                 package = Convert.FromBase64String(request.TarFunctionCode ?? "");
-                PackageArchive.Validate(package);
+                PackageArchive.Validate(package, packageLimits.Value, cancellationToken);
             }
             catch (FormatException)
             {

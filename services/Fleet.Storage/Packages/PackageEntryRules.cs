@@ -1,19 +1,33 @@
 using System.Formats.Tar;
+using System.Text;
 
 namespace Fleet.Storage.Packages;
 
 /// <summary>The safety rules for one pass over a package's entries. Throws <see cref="InvalidPackageException"/>.</summary>
-internal sealed class PackageEntryRules
+internal sealed class PackageEntryRules(PackageLimits limits)
 {
     private const int MaxLinkHops = 40;
 
+    /// <summary>NAME_MAX: a longer part would fail to be created, after the gateway had accepted the package.</summary>
+    private const int MaxNameBytes = 255;
+
+    /// <summary>Paths and link targets well under PATH_MAX (4096) once joined to the directory a package unpacks into.</summary>
+    private const int MaxPathBytes = 2048;
+
     private readonly Dictionary<string, TarEntryType> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _symlinks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _fileSizes = new(StringComparer.Ordinal);
     private long _bytes;
+    private int _entries;
 
     /// <summary>Checks one entry; returns its normalised relative path, or null for entries with nothing to write.</summary>
     public string? Admit(TarEntry entry)
     {
+        if (++_entries > limits.MaxEntries)
+        {
+            throw Invalid($"package has more than {limits.MaxEntries} entries");
+        }
+
         var kind = Classify(entry);
         if (kind is null)
         {
@@ -32,22 +46,35 @@ internal sealed class PackageEntryRules
             throw Invalid($"duplicate entry '{path}'");
         }
 
+        // What extraction writes: a file's data; for a hard link (an entry without data), its target once more, since
+        // extraction copies the target where it cannot link it.
+        var bytes = entry.Length;
         if (kind == TarEntryType.SymbolicLink)
         {
-            _symlinks[path] = string.IsNullOrEmpty(entry.LinkName) ? throw Invalid($"link '{path}' has no target") : entry.LinkName;
+            // A pax linkpath may hold a NUL, which no file system call accepts: refused here, not when unpacking.
+            _symlinks[path] = string.IsNullOrEmpty(entry.LinkName) ? throw Invalid($"link '{path}' has no target")
+                : entry.LinkName.Contains('\0', StringComparison.Ordinal) ? throw Invalid($"link '{path}' has a malformed target")
+                : Encoding.UTF8.GetByteCount(entry.LinkName) > MaxPathBytes ? throw Invalid($"link '{Shorten(path)}' has too long a target")
+                : entry.LinkName;
         }
-        else if (kind == TarEntryType.HardLink && _seen.GetValueOrDefault(Normalize(entry.LinkName)) != TarEntryType.RegularFile)
+        else if (kind == TarEntryType.HardLink)
         {
-            throw Invalid($"hard link '{path}' does not point to a file of the package");
+            bytes += _fileSizes.TryGetValue(Normalize(entry.LinkName), out var target) ? target
+                : throw Invalid($"hard link '{path}' does not point to a file of the package");
         }
 
-        _bytes += entry.Length;
-        if (_bytes > PackageArchive.MaxUnpackedBytes)
+        _bytes += bytes;
+        if (_bytes > limits.MaxUnpackedBytes)
         {
-            throw Invalid("package too large when unpacked");
+            throw TooLarge();
         }
 
         _seen[path] = kind.Value;
+        if (kind == TarEntryType.RegularFile)
+        {
+            _fileSizes[path] = entry.Length;
+        }
+
         return path;
     }
 
@@ -56,7 +83,7 @@ internal sealed class PackageEntryRules
     {
         if (_seen.Count == 0)
         {
-            throw Invalid("package is empty");
+            throw Empty();
         }
 
         foreach (var link in _symlinks.Keys)
@@ -77,8 +104,22 @@ internal sealed class PackageEntryRules
         }
 
         var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(part => part != ".").ToArray();
-        return parts.Contains("..") ? throw Invalid($"'..' in path '{name}'") : string.Join('/', parts);
+        if (parts.Contains(".."))
+        {
+            throw Invalid($"'..' in path '{name}'");
+        }
+
+        var path = string.Join('/', parts);
+        return Encoding.UTF8.GetByteCount(path) > MaxPathBytes || parts.Any(part => Encoding.UTF8.GetByteCount(part) > MaxNameBytes)
+            ? throw Invalid($"path too long: '{Shorten(path)}'")
+            : path;
     }
+
+    public static InvalidPackageException Empty() => new("package is empty");
+
+    public static InvalidPackageException TooLarge() => new("package too large when unpacked");
+
+    public static InvalidPackageException Sparse() => new("sparse files are not supported");
 
     private static TarEntryType? Classify(TarEntry entry) => entry.EntryType switch
     {
@@ -151,6 +192,8 @@ internal sealed class PackageEntryRules
 
         return true;
     }
+
+    private static string Shorten(string path) => path.Length <= 80 ? path : $"{path[..80]}...";
 
     private static InvalidPackageException Invalid(string message) => new(message);
 }

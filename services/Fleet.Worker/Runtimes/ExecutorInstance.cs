@@ -113,7 +113,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     public async Task ClaimAsync(FunctionSpec function, string packageDirectory, SandboxProfile profile, CancellationToken cancellationToken)
     {
         var directory = _spareDirectory ?? throw new InvalidOperationException("only a spare can be claimed");
-        CodeTree.Link(packageDirectory, directory);
+        CodeTree.Link(packageDirectory, directory, cancellationToken);
         _cgroup?.Limit(function.MemoryMB, function.CpuDemand);
         Key = new InstanceKey(function.Name, function.Generation);
         MemoryMB = function.MemoryMB;

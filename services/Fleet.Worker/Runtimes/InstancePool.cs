@@ -32,16 +32,18 @@ internal sealed class InstancePool : IAsyncDisposable
     private long _instanceCounter;
     private int _sparesClaimed;
 
-    public InstancePool(IOptions<WorkerOptions> options, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
+    public InstancePool(
+        IOptions<WorkerOptions> options, IOptions<PackageLimits> packageLimits, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(packageLimits);
         _options = options.Value;
         _logger = logger;
         _time = time;
         var run = WorkerRun.Name(_options.WorkerId);
         RunDirectory = WorkerRun.Directory(_options.DataDirectory, run);
         _profile = SandboxProfile.From(_options, run, RunDirectory);
-        _packages = new PackageCache(Path.Combine(RunDirectory, "packages"), packages, time, logger, _stopping.Token);
+        _packages = new PackageCache(Path.Combine(RunDirectory, "packages"), packages, packageLimits.Value, time, logger, _stopping.Token);
         _ledger = new PoolLedger(_options.MemoryBudgetMB, _options.MaxInstancesPerFunction);
         _logger.LimiterInForce(_profile.Limiter, _profile.Sandbox, _profile.DropPrivileges);
         if (!_profile.Sandbox)

@@ -20,15 +20,17 @@ internal sealed class PackageCache
     private readonly Dictionary<string, Package> _packages = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _hashOfGeneration = new(StringComparer.Ordinal);
     private readonly IPackageSource _source;
+    private readonly PackageLimits _limits;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
 
     /// <param name="stopping">Cancels unpacks under way: the pool is stopping.</param>
-    public PackageCache(string root, IPackageSource source, TimeProvider time, ILogger logger, CancellationToken stopping)
+    public PackageCache(string root, IPackageSource source, PackageLimits limits, TimeProvider time, ILogger logger, CancellationToken stopping)
     {
         Root = Path.GetFullPath(root);
         _source = source;
+        _limits = limits;
         _time = time;
         _logger = logger;
         _stopping = stopping;
@@ -195,7 +197,7 @@ internal sealed class PackageCache
         CreateDirectory(temporary);
         try
         {
-            PackageArchive.Extract(bytes, temporary);
+            PackageArchive.Extract(bytes, temporary, _limits, _stopping);
             Replace(directory, temporary);
         }
         finally
