@@ -131,7 +131,38 @@ public sealed class SandboxTests : IAsyncLifetime
         Assert.Equal("""{"started": 4, "error": null}""", next.Result);
     }
 
+    [Fact]
+    public async Task Without_a_memory_cgroup_a_Python_function_is_held_to_MemoryMB_by_its_address_space_limit()
+    {
+        await using var instance = await StartWithoutCgroupsAsync("probe.allocate", memoryMB: 64);
+
+        var within = await instance.CallAsync("""{"mb": 16}""", returnOutput: false, 10, TestContext.Current.CancellationToken);
+        var beyond = await instance.CallAsync("""{"mb": 128}""", returnOutput: false, 10, TestContext.Current.CancellationToken);
+
+        ExecutorTests.AssertSucceeded(within);
+        Assert.Equal("16", within.Result);
+        Assert.Equal(InvocationStatus.Failed, beyond.Status);
+        Assert.Equal("MemoryError", beyond.Error);
+    }
+
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    /// <summary>
+    /// An instance of the Python probes limited as on a machine without cgroups (the rlimit limiter), started directly:
+    /// the pool takes the limiter this machine has.
+    /// </summary>
+    private async Task<ExecutorInstance> StartWithoutCgroupsAsync(string handler, int memoryMB)
+    {
+        var code = Directory.CreateDirectory(Path.Combine(_pool.DataDirectory, "rlimit-code")).FullName;
+        foreach (var (name, content) in Probes.Python)
+        {
+            await File.WriteAllTextAsync(Path.Combine(code, name), content, TestContext.Current.CancellationToken);
+        }
+
+        var profile = SandboxProfile.From(_pool.Options, code) with { Limiter = LimiterKind.Rlimit };
+        var function = _pool.Deploy(RuntimeNames.Python, handler, Probes.Python, memoryMB);
+        return await ExecutorInstance.StartAsync($"rlimit-{Guid.NewGuid():N}", function, code, profile, _pool.Time, TestContext.Current.CancellationToken);
+    }
 }

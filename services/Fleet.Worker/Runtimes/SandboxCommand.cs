@@ -61,7 +61,8 @@ internal static class SandboxCommand
     private static string Launcher(string addressSpaceLimit) => $$"""
         n=$1; shift
         while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done
-        ulimit -c 0 {{addressSpaceLimit}}
+        ulimit -c 0
+        {{addressSpaceLimit}}
         exec 3<&0 4>&1 </dev/null >/dev/null
         exec "$@"
         """;
@@ -72,9 +73,10 @@ internal static class SandboxCommand
     private static IEnumerable<(string Name, string Value)> Environment() =>
         [("PATH", "/usr/bin:/bin"), ("HOME", "/tmp"), ("LANG", "C.UTF-8")];
 
+    /// <summary>Its own ulimit: dash takes one limit per call, and refused both with "ulimit -c 0 -v N".</summary>
     private static string AddressSpaceLimit(SandboxProfile profile, FunctionSpec function) =>
         profile.Limiter == LimiterKind.Rlimit && function.Runtime == RuntimeNames.Python && function.MemoryMB > 0
-            ? $"-v {function.MemoryMB * 1024L}"
+            ? $"ulimit -v {function.MemoryMB * 1024L} || exit 125"
             : "";
 
     private static IEnumerable<string> Interpreter(SandboxProfile profile, FunctionSpec function, string executors) => function.Runtime switch
