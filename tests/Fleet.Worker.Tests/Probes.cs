@@ -73,6 +73,48 @@ internal static class Probes
                         thread.join()
                 return {"started": len(started), "error": None}
             """,
+        ["kernel.py"] = """
+            import ctypes
+            import errno
+            import platform
+
+            # x86_64 and aarch64 numbers, from the kernel's unistd headers.
+            _NUMBERS = {
+                "io_uring_setup": (425, 425), "keyctl": (250, 219), "ptrace": (101, 117), "bpf": (321, 280),
+                "perf_event_open": (298, 241), "userfaultfd": (323, 282), "mount": (165, 40), "unshare": (272, 97),
+                "setns": (308, 268), "clone": (56, 220), "clone3": (435, 435), "getpid": (39, 172),
+            }
+            _CLONE_NEWUSER = 0x10000000
+            _CLONE_FS = 0x200
+            _LIBC = ctypes.CDLL(None, use_errno=True)
+
+            def _call(name, *args, offset=0):
+                number = _NUMBERS[name][0 if platform.machine() == "x86_64" else 1] + offset
+                ctypes.set_errno(0)
+                result = _LIBC.syscall(ctypes.c_long(number), *[ctypes.c_long(arg) if isinstance(arg, int) else arg for arg in args])
+                return "ok" if result != -1 else errno.errorcode.get(ctypes.get_errno(), str(ctypes.get_errno()))
+
+            def syscalls(params, context):
+                # Without the filter keyctl, io_uring_setup and userfaultfd succeed, ptrace stops init, unshare and setns
+                # fail otherwise; mount and bpf fail with EPERM here either way. clone and clone3 get arguments the kernel
+                # itself rejects (EINVAL), so that no copy of the executor is ever made.
+                seen = {
+                    "io_uring_setup": _call("io_uring_setup", 1, ctypes.create_string_buffer(120)),
+                    "keyctl": _call("keyctl", 0, -3, 1),
+                    "ptrace": _call("ptrace", 16, 1, 0, 0),
+                    "bpf": _call("bpf", 0, ctypes.create_string_buffer(128), 128),
+                    "perf_event_open": _call("perf_event_open", ctypes.create_string_buffer(b"\1\0\0\0\x80", 128), 0, -1, -1, 0),
+                    "userfaultfd": _call("userfaultfd", 1),
+                    "mount": _call("mount", ctypes.c_char_p(b"none"), ctypes.c_char_p(b"/tmp"), ctypes.c_char_p(b"tmpfs"), 0, 0),
+                    "unshare": _call("unshare", _CLONE_NEWUSER),
+                    "setns": _call("setns", -1, 0),
+                    "clone": _call("clone", _CLONE_NEWUSER | _CLONE_FS, 0, 0, 0, 0),
+                    "clone3": _call("clone3", 0, 0),
+                }
+                if platform.machine() == "x86_64":
+                    seen["x32"] = _call("getpid", offset=0x40000000)
+                return seen
+            """,
     };
 
     public static readonly Dictionary<string, string> Node = new()
@@ -95,6 +137,46 @@ internal static class Probes
             """,
         ["allocate.js"] = """
             module.exports = async (params) => Buffer.alloc(params.mb << 20, 1).length >> 20;
+            """,
+        ["uring.js"] = """
+            const { spawnSync } = require('child_process');
+
+            // A Node told to use io_uring for file I/O (libuv leaves it off by default) does its reads and writes, then
+            // counts the io_uring instances it holds.
+            const script = `
+              const fs = require('fs');
+              (async () => {
+                const text = await fs.promises.readFile('/code/uring.js', 'utf8');
+                await fs.promises.writeFile('/tmp/uring-probe', text);
+                const same = (await fs.promises.readFile('/tmp/uring-probe', 'utf8')) === text;
+                const rings = fs.readdirSync('/proc/self/fd').filter((fd) => {
+                  try { return fs.readlinkSync('/proc/self/fd/' + fd).includes('io_uring'); } catch { return false; }
+                });
+                process.stdout.write(JSON.stringify({ same, rings: rings.length }));
+              })();`;
+
+            module.exports = async () => {
+              const child = spawnSync(process.execPath, ['-e', script], { env: { UV_USE_IO_URING: '1' }, encoding: 'utf8' });
+              return { status: child.status, error: child.stderr, ...JSON.parse(child.stdout || '{}') };
+            };
+            """,
+        ["wasi.js"] = """
+            const { WASI } = require('node:wasi');
+
+            // A module that writes "hi\n" to fd 1 (fd_write) and asks for 8 random bytes (random_get); run() returns
+            // fd_write's errno plus random_get's shifted by 8, and the count written is left at address 8.
+            const wasm = new WebAssembly.Module(Buffer.from(
+              'AGFzbQEAAAABEwNgBH9/f38Bf2ACf38Bf2AAAX8CRwIWd2FzaV9zbmFwc2hvdF9wcmV2aWV3MQhmZF93cml0ZQAAFndhc2lfc25hcHNob3Rf' +
+              'cHJldmlldzEKcmFuZG9tX2dldAABAwIBAgUDAQABBxACBm1lbW9yeQIAA3J1bgACCiYBJABBAEEQNgIAQQRBAzYCAEEBQQBBAUEIEABBIEEI' +
+              'EAFBCHRqCwsJAQBBEAsDaGkK', 'base64'));
+
+            module.exports = async () => {
+              const wasi = new WASI({ version: 'preview1' });
+              const instance = new WebAssembly.Instance(wasm, wasi.getImportObject());
+              wasi.initialize(instance);
+              const errors = instance.exports.run();
+              return { errors, written: new DataView(instance.exports.memory.buffer).getUint32(8, true) };
+            };
             """,
     };
 }

@@ -7,12 +7,19 @@ namespace Fleet.Worker.Runtimes;
 
 /// <summary>
 /// The command line of one instance: a tiny sh launcher joins the instance's cgroups (or sets rlimits), moves the
-/// protocol pipes to fds 3 and 4 (so user prints never reach them), then execs bubblewrap and the executor.
+/// protocol pipes to fds 3 and 4 (so user prints never reach them), opens the seccomp program as fd 5, then execs
+/// bubblewrap and the executor.
 /// </summary>
 internal static class SandboxCommand
 {
     public const string CodeMount = "/code";
     private const string ExecutorMount = "/executor";
+
+    /// <summary>
+    /// The seccomp program's fd. The launcher opens the file as the worker's user and the fd survives setpriv; bubblewrap
+    /// reads the program from it and closes it.
+    /// </summary>
+    private const string SeccompFd = "5";
 
     private static readonly string[] SystemLinks = ["bin", "lib", "lib64", "sbin"];
     private static readonly string[] SystemFiles = ["/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"];
@@ -35,35 +42,31 @@ internal static class SandboxCommand
 
         var arguments = start.ArgumentList;
         arguments.Add("-c");
-        arguments.Add(Launcher(AddressSpaceLimit(profile, function)));
-        arguments.Add("sh");
-        arguments.Add(cgroupProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
-        foreach (var file in cgroupProcsFiles)
-        {
-            arguments.Add(file);
-        }
-
+        arguments.Add(Launcher(AddressSpaceLimit(profile, function), profile.Sandbox));
+        Add(arguments, "sh", cgroupProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
+        Add(arguments, cgroupProcsFiles);
         if (profile.Sandbox)
         {
+            arguments.Add(profile.SeccompFile);
             AddSandbox(arguments, profile, codeDirectory, function.MemoryMB);
         }
 
-        var executors = profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory;
-        foreach (var argument in Interpreter(profile, function, executors))
-        {
-            arguments.Add(argument);
-        }
+        Add(arguments, Interpreter(profile, function, profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory));
 
         return start;
     }
 
-    /// <summary>Joins the cgroups given as arguments, sets rlimits, moves the protocol pipes to fds 3 and 4, execs the rest.</summary>
-    private static string Launcher(string addressSpaceLimit) => $$"""
+    /// <summary>
+    /// Joins the cgroups given as arguments, sets rlimits, moves the protocol pipes to fds 3 and 4, opens the seccomp
+    /// program (the argument after the cgroups, sandbox only), execs the rest.
+    /// </summary>
+    private static string Launcher(string addressSpaceLimit, bool seccomp) => $$"""
         n=$1; shift
         while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done
         ulimit -c 0
         {{addressSpaceLimit}}
         exec 3<&0 4>&1 </dev/null >/dev/null
+        {{(seccomp ? $"exec {SeccompFd}<\"$1\"; shift" : "")}}
         exec "$@"
         """;
 
@@ -103,6 +106,7 @@ internal static class SandboxCommand
             Add(arguments, "--setenv", name, value);
         }
 
+        Add(arguments, "--seccomp", SeccompFd);
         Add(arguments, "--ro-bind", "/usr", "/usr");
         foreach (var link in SystemLinks.Where(link => Directory.Exists($"/usr/{link}")))
         {
@@ -125,7 +129,7 @@ internal static class SandboxCommand
         Add(arguments, "--chdir", CodeMount, "--");
     }
 
-    private static void Add(IList<string> arguments, params string[] values)
+    private static void Add(IList<string> arguments, params IEnumerable<string> values)
     {
         foreach (var value in values)
         {

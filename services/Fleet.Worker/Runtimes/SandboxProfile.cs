@@ -25,6 +25,9 @@ internal sealed record SandboxProfile
     /// <summary>Instances run as host uid 65534 rather than as root mapped into a user namespace.</summary>
     public required bool DropPrivileges { get; init; }
 
+    /// <summary>The seccomp program's file (see <see cref="SeccompFilter"/>), written once per worker; empty without the sandbox.</summary>
+    public required string SeccompFile { get; init; }
+
     public static SandboxProfile From(WorkerOptions options, string packagesDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -40,6 +43,7 @@ internal sealed record SandboxProfile
             MaxProcesses = options.MaxProcesses,
             DropPrivileges = options.Sandbox && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
                 && OthersCanReach(packagesDirectory) && OthersCanReach(executors),
+            SeccompFile = options.Sandbox ? SeccompFilter.WriteTo(Path.Combine(options.DataDirectory, "sandbox")) : "",
         };
     }
 
