@@ -1,3 +1,5 @@
+using RuntimeNames = Fleet.Contracts.Runtimes;
+
 namespace Fleet.Worker.Tests;
 
 /// <summary>Functions that look at their sandbox from inside and report what they could reach.</summary>
@@ -9,6 +11,8 @@ internal static class Probes
             import errno
             import os
             import socket
+            import subprocess
+            import sys
             import threading
 
             def _attempt(action):
@@ -72,6 +76,13 @@ internal static class Probes
                     for thread in started:
                         thread.join()
                 return {"started": len(started), "error": None}
+
+            def paths(params, context):
+                return {path: os.path.exists(path) for path in params["paths"]}
+
+            def packages(params, context):
+                imported = subprocess.run([sys.executable, "-c", "import dill, msgpack"], capture_output=True, text=True)
+                return {"directory": os.path.isdir("/usr/lib/python3/dist-packages"), "import": imported.stderr.strip() or "ok"}
             """,
         ["kernel.py"] = """
             import ctypes
@@ -138,6 +149,11 @@ internal static class Probes
         ["allocate.js"] = """
             module.exports = async (params) => Buffer.alloc(params.mb << 20, 1).length >> 20;
             """,
+        ["paths.js"] = """
+            const fs = require('fs');
+
+            module.exports = async (params) => Object.fromEntries(params.paths.map((path) => [path, fs.existsSync(path)]));
+            """,
         ["uring.js"] = """
             const { spawnSync } = require('child_process');
 
@@ -179,4 +195,7 @@ internal static class Probes
             };
             """,
     };
+
+    /// <summary>The probe package of the runtime.</summary>
+    public static Dictionary<string, string> For(string runtime) => runtime == RuntimeNames.Python ? Python : Node;
 }

@@ -12,7 +12,10 @@ public sealed class SandboxTests : IAsyncLifetime
 {
     private const string NoCgroups = "cgroup v1 memory, cpu and pids groups cannot be created here; instances fall back to rlimits";
 
-    private static readonly string[] SandboxRoot = ["bin", "code", "dev", "etc", "executor", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"];
+    private static readonly string[] SandboxRoot = ["bin", "code", "dev", "etc", "executor", "lib", "lib32", "lib64", "libx32", "proc", "tmp", "usr"];
+
+    /// <summary>Host paths no runtime needs: the host's own tools and settings (npm's included), docs, a package manager, a shell.</summary>
+    private static readonly string[] Hidden = ["/usr/local", "/usr/local/etc/npmrc", "/usr/share/doc", "/usr/bin/apt", "/usr/bin/sh", "/usr/sbin", "/sbin"];
 
     private readonly TestPool _pool = new(options => options.MaxProcesses = 16);
 
@@ -24,7 +27,7 @@ public sealed class SandboxTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var function = _pool.Deploy(runtime, handler, runtime == RuntimeNames.Python ? Probes.Python : Probes.Node);
+        var function = _pool.Deploy(runtime, handler, Probes.For(runtime));
 
         var execution = await _pool.InvokeAsync(function, $$"""{"port": {{port}}}""");
 
@@ -81,7 +84,7 @@ public sealed class SandboxTests : IAsyncLifetime
     public async Task Memory_beyond_MemoryMB_ends_the_instance_as_out_of_memory_and_the_next_call_gets_a_fresh_one(string runtime, string handler)
     {
         Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
-        var function = _pool.Deploy(runtime, handler, runtime == RuntimeNames.Python ? Probes.Python : Probes.Node, memoryMB: 128);
+        var function = _pool.Deploy(runtime, handler, Probes.For(runtime), memoryMB: 128);
 
         var within = await _pool.InvokeAsync(function, """{"mb": 32}""");
         var beyond = await _pool.InvokeAsync(function, """{"mb": 512}""");
@@ -143,6 +146,37 @@ public sealed class SandboxTests : IAsyncLifetime
         Assert.Equal("16", within.Result);
         Assert.Equal(InvocationStatus.Failed, beyond.Status);
         Assert.Equal("MemoryError", beyond.Error);
+    }
+
+    [Theory]
+    [InlineData(RuntimeNames.Python, "probe.paths")]
+    [InlineData(RuntimeNames.Node, "paths.js")]
+    public async Task Only_the_parts_of_usr_the_runtimes_need_are_visible(string runtime, string handler)
+    {
+        var function = _pool.Deploy(runtime, handler, Probes.For(runtime));
+        string[] needed = ["/usr/bin/python3", "/usr/bin/node", "/usr/lib/python3.11/os.py", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"];
+        var present = needed.Where(File.Exists).ToList();
+
+        var execution = await _pool.InvokeAsync(function, JsonSerializer.Serialize(new { paths = Hidden.Concat(present) }));
+
+        ExecutorTests.AssertSucceeded(execution);
+        var seen = JsonSerializer.Deserialize<Dictionary<string, bool>>(execution.Result)!;
+        Assert.All(Hidden, path => Assert.False(seen[path], $"{path} is visible"));
+        Assert.All(present, path => Assert.True(seen[path], $"{path} is not visible"));
+    }
+
+    [Fact]
+    public async Task Debian_python3_packages_are_visible_and_import_outside_the_executors_isolated_path()
+    {
+        Assert.SkipUnless(
+            Directory.Exists("/usr/lib/python3/dist-packages/dill") && Directory.Exists("/usr/lib/python3/dist-packages/msgpack"),
+            "python3-dill and python3-msgpack are not installed here");
+        var function = _pool.Deploy(RuntimeNames.Python, "probe.packages", Probes.Python);
+
+        var execution = await _pool.InvokeAsync(function);
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal("""{"directory": true, "import": "ok"}""", execution.Result);
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

@@ -21,9 +21,6 @@ internal static class SandboxCommand
     /// </summary>
     private const string SeccompFd = "5";
 
-    private static readonly string[] SystemLinks = ["bin", "lib", "lib64", "sbin"];
-    private static readonly string[] SystemFiles = ["/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"];
-
     public static ProcessStartInfo Build(SandboxProfile profile, FunctionSpec function, string codeDirectory, IReadOnlyList<string> cgroupProcsFiles)
     {
         var start = new ProcessStartInfo("/bin/sh")
@@ -107,17 +104,7 @@ internal static class SandboxCommand
         }
 
         Add(arguments, "--seccomp", SeccompFd);
-        Add(arguments, "--ro-bind", "/usr", "/usr");
-        foreach (var link in SystemLinks.Where(link => Directory.Exists($"/usr/{link}")))
-        {
-            Add(arguments, "--symlink", $"usr/{link}", $"/{link}");
-        }
-
-        foreach (var file in SystemFiles)
-        {
-            Add(arguments, "--ro-bind-try", file, file);
-        }
-
+        Add(arguments, profile.System.Arguments);
         Add(arguments, "--proc", "/proc", "--dev", "/dev");
         if (memoryMB > 0)
         {
@@ -126,7 +113,9 @@ internal static class SandboxCommand
 
         Add(arguments, "--tmpfs", "/tmp");
         Add(arguments, "--ro-bind", codeDirectory, CodeMount, "--ro-bind", profile.ExecutorDirectory, ExecutorMount);
-        Add(arguments, "--chdir", CodeMount, "--");
+
+        // After every mount: the root becomes read-only, with the mount points made in /usr for the binds.
+        Add(arguments, "--remount-ro", "/", "--chdir", CodeMount, "--");
     }
 
     private static void Add(IList<string> arguments, params IEnumerable<string> values)

@@ -28,6 +28,9 @@ internal sealed record SandboxProfile
     /// <summary>The seccomp program's file (see <see cref="SeccompFilter"/>), written once per worker; empty without the sandbox.</summary>
     public required string SeccompFile { get; init; }
 
+    /// <summary>What of the host's system instances see; found once per worker.</summary>
+    public required SystemView System { get; init; }
+
     public static SandboxProfile From(WorkerOptions options, string packagesDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,6 +47,7 @@ internal sealed record SandboxProfile
             DropPrivileges = options.Sandbox && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
                 && OthersCanReach(packagesDirectory) && OthersCanReach(executors),
             SeccompFile = options.Sandbox ? SeccompFilter.WriteTo(Path.Combine(options.DataDirectory, "sandbox")) : "",
+            System = options.Sandbox ? SystemView.Discover(options.PythonPath, options.NodePath) : SystemView.None,
         };
     }
 
