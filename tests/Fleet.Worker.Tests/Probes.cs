@@ -83,6 +83,24 @@ internal static class Probes
             def packages(params, context):
                 imported = subprocess.run([sys.executable, "-c", "import dill, msgpack"], capture_output=True, text=True)
                 return {"directory": os.path.isdir("/usr/lib/python3/dist-packages"), "import": imported.stderr.strip() or "ok"}
+
+            def scratch(params, context):
+                return {
+                    "writeRoot": _attempt(lambda: _write("/fleet-probe")),
+                    "writeDev": _attempt(lambda: _write("/dev/fleet-probe")),
+                    "sizes": {path: os.statvfs(path).f_blocks * os.statvfs(path).f_frsize for path in ("/tmp", "/dev/shm")},
+                    "fill": {path: _attempt(lambda: _fill(path + "/fleet-probe")) for path in params.get("fill", [])},
+                }
+
+            def _fill(path):
+                chunk = b"\0" * (1 << 20)
+                try:
+                    with open(path, "wb") as file:
+                        while True:
+                            file.write(chunk)
+                            file.flush()
+                finally:
+                    os.unlink(path)
             """,
         ["kernel.py"] = """
             import ctypes

@@ -179,6 +179,35 @@ public sealed class SandboxTests : IAsyncLifetime
         Assert.Equal("""{"directory": true, "import": "ok"}""", execution.Result);
     }
 
+    [Fact]
+    public async Task The_root_and_dev_are_read_only_and_tmp_and_dev_shm_are_as_large_as_MemoryMB()
+    {
+        var function = _pool.Deploy(RuntimeNames.Python, "probe.scratch", Probes.Python, memoryMB: 64);
+
+        var execution = await _pool.InvokeAsync(function);
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal(
+            """{"writeRoot": "EROFS", "writeDev": "EROFS", "sizes": {"/tmp": 67108864, "/dev/shm": 67108864}, "fill": {}}""",
+            execution.Result);
+    }
+
+    /// <summary>
+    /// With cgroups, the memory limit ends a function that fills /tmp before the size does (tmpfs pages are charged to
+    /// the writer's group); without them (the rlimit limiter, forced here) the size is what holds.
+    /// </summary>
+    [Fact]
+    public async Task Without_a_memory_cgroup_writing_past_MemoryMB_in_tmp_or_dev_shm_fails_with_ENOSPC()
+    {
+        await using var instance = await StartWithoutCgroupsAsync("probe.scratch", memoryMB: 64);
+
+        var execution = await instance.CallAsync("""{"fill": ["/tmp", "/dev/shm"]}""", returnOutput: false, 30, TestContext.Current.CancellationToken);
+
+        ExecutorTests.AssertSucceeded(execution);
+        using var seen = JsonDocument.Parse(execution.Result);
+        Assert.Equal("""{"/tmp":"ENOSPC","/dev/shm":"ENOSPC"}""", JsonSerializer.Serialize(seen.RootElement.GetProperty("fill")));
+    }
+
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();

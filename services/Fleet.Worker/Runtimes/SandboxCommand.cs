@@ -106,16 +106,17 @@ internal static class SandboxCommand
         Add(arguments, "--seccomp", SeccompFd);
         Add(arguments, profile.System.Arguments);
         Add(arguments, "--proc", "/proc", "--dev", "/dev");
-        if (memoryMB > 0)
-        {
-            Add(arguments, "--size", (memoryMB * 1024L * 1024L).ToString(CultureInfo.InvariantCulture));
-        }
 
-        Add(arguments, "--tmpfs", "/tmp");
+        // A spare does not know its function yet: the worker's budget bounds its scratch space. tmpfs pages are charged
+        // to the memory cgroup of the process that writes them, so with cgroups the limit set at the claim bounds what it
+        // can really use (and a function's own limit ends it before these sizes do); under rlimits only the sizes hold.
+        var scratch = ((memoryMB > 0 ? memoryMB : profile.MemoryBudgetMB) * 1024L * 1024L).ToString(CultureInfo.InvariantCulture);
+        Add(arguments, "--size", scratch, "--tmpfs", "/tmp", "--size", scratch, "--tmpfs", "/dev/shm");
         Add(arguments, "--ro-bind", codeDirectory, CodeMount, "--ro-bind", profile.ExecutorDirectory, ExecutorMount);
 
-        // After every mount: the root becomes read-only, with the mount points made in /usr for the binds.
-        Add(arguments, "--remount-ro", "/", "--chdir", CodeMount, "--");
+        // After every mount: the root (with the mount points made for the binds) and /dev's own tmpfs become read-only;
+        // /tmp and /dev/shm, mounts of their own, stay writable.
+        Add(arguments, "--remount-ro", "/", "--remount-ro", "/dev", "--chdir", CodeMount, "--");
     }
 
     private static void Add(IList<string> arguments, params IEnumerable<string> values)
