@@ -14,6 +14,7 @@ internal static class Probes
             import subprocess
             import sys
             import threading
+            import time
 
             def _attempt(action):
                 try:
@@ -101,6 +102,41 @@ internal static class Probes
                             file.flush()
                 finally:
                     os.unlink(path)
+
+            # With leave: starts a child, a forked copy of the executor and an orphan (the child of an exited child).
+            def leave(params, context):
+                if params.get("leave"):
+                    sleeper = ["/usr/bin/python3", "-c", "import time; time.sleep(60)"]
+                    subprocess.Popen(sleeper)
+                    if os.fork() == 0:
+                        try:
+                            time.sleep(60)
+                        finally:
+                            os._exit(0)
+                    middle = os.fork()
+                    if middle == 0:
+                        try:
+                            subprocess.Popen(sleeper)
+                        finally:
+                            os._exit(0)
+                    os.waitpid(middle, 0)
+                return _alive()
+
+            # The processes alive in the sandbox besides its init (pid 1) and this executor.
+            def _alive():
+                alive = []
+                for name in os.listdir("/proc"):
+                    if name.isdigit() and int(name) not in (1, os.getpid()):
+                        try:
+                            with open("/proc/" + name + "/stat") as stat:
+                                state = stat.read().rpartition(")")[2].split()[0]
+                            with open("/proc/" + name + "/cmdline") as cmdline:
+                                command = cmdline.read().replace("\0", " ").strip()
+                        except OSError:
+                            continue
+                        if state != "Z":
+                            alive.append(command)
+                return sorted(alive)
             """,
         ["kernel.py"] = """
             import ctypes
@@ -171,6 +207,33 @@ internal static class Probes
             const fs = require('fs');
 
             module.exports = async (params) => Object.fromEntries(params.paths.map((path) => [path, fs.existsSync(path)]));
+            """,
+        ["leave.js"] = """
+            const { spawn } = require('child_process');
+            const fs = require('fs');
+
+            // The processes alive in the sandbox besides its init (pid 1) and this executor.
+            const others = () => fs.readdirSync('/proc')
+              .filter((name) => /^\d+$/.test(name) && name !== '1' && name !== String(process.pid))
+              .flatMap((name) => {
+                try {
+                  const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+                  const command = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+                  return stat[stat.lastIndexOf(')') + 2] === 'Z' ? [] : [command];
+                } catch {
+                  return [];
+                }
+              })
+              .sort();
+
+            module.exports = async (params) => {
+              if (params.leave) {
+                const child = spawn('/usr/bin/python3', ['-c', 'import time; time.sleep(60)'], { detached: true, stdio: 'ignore' });
+                child.unref();
+                await new Promise((resolve, reject) => child.once('spawn', resolve).once('error', reject));
+              }
+              return others();
+            };
             """,
         ["uring.js"] = """
             const { spawnSync } = require('child_process');

@@ -208,6 +208,24 @@ public sealed class SandboxTests : IAsyncLifetime
         Assert.Equal("""{"/tmp":"ENOSPC","/dev/shm":"ENOSPC"}""", JsonSerializer.Serialize(seen.RootElement.GetProperty("fill")));
     }
 
+    [Theory]
+    [InlineData(RuntimeNames.Python, "probe.leave", 3)]
+    [InlineData(RuntimeNames.Node, "leave.js", 1)]
+    public async Task Processes_a_call_leaves_running_are_ended_before_the_next_call(string runtime, string handler, int leaves)
+    {
+        var function = _pool.Deploy(runtime, handler, Probes.For(runtime));
+
+        var left = await _pool.InvokeAsync(function, """{"leave": true}""");
+        var next = await _pool.InvokeAsync(function);
+
+        ExecutorTests.AssertSucceeded(left);
+        Assert.Equal(leaves, JsonSerializer.Deserialize<string[]>(left.Result)!.Length);
+        Assert.Contains("time.sleep(60)", left.Result, StringComparison.Ordinal);
+        ExecutorTests.AssertSucceeded(next);
+        Assert.True(next.IsWarmStart);
+        Assert.Equal("[]", next.Result);
+    }
+
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();

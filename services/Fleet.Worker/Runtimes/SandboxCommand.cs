@@ -16,6 +16,12 @@ internal static class SandboxCommand
     private const string ExecutorMount = "/executor";
 
     /// <summary>
+    /// Tells an executor it is alone in a pid namespace of its own (bubblewrap's), so that every other process there but
+    /// the namespace's init is one a call left behind, to be ended before the next call. Never given outside the sandbox.
+    /// </summary>
+    private const string OwnPidNamespaceFlag = "--own-pid-namespace";
+
+    /// <summary>
     /// The seccomp program's fd. The launcher opens the file as the worker's user and the fd survives setpriv; bubblewrap
     /// reads the program from it and closes it.
     /// </summary>
@@ -49,6 +55,10 @@ internal static class SandboxCommand
         }
 
         Add(arguments, Interpreter(profile, function, profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory));
+        if (profile.Sandbox)
+        {
+            arguments.Add(OwnPidNamespaceFlag);
+        }
 
         return start;
     }
