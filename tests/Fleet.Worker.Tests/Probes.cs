@@ -1,3 +1,5 @@
+using RuntimeNames = Fleet.Contracts.Runtimes;
+
 namespace Fleet.Worker.Tests;
 
 /// <summary>Functions that look at their sandbox from inside and report what they could reach.</summary>
@@ -9,7 +11,10 @@ internal static class Probes
             import errno
             import os
             import socket
+            import subprocess
+            import sys
             import threading
+            import time
 
             def _attempt(action):
                 try:
@@ -72,6 +77,108 @@ internal static class Probes
                     for thread in started:
                         thread.join()
                 return {"started": len(started), "error": None}
+
+            def paths(params, context):
+                return {path: os.path.exists(path) for path in params["paths"]}
+
+            def packages(params, context):
+                imported = subprocess.run([sys.executable, "-c", "import dill, msgpack"], capture_output=True, text=True)
+                return {"directory": os.path.isdir("/usr/lib/python3/dist-packages"), "import": imported.stderr.strip() or "ok"}
+
+            def scratch(params, context):
+                return {
+                    "writeRoot": _attempt(lambda: _write("/fleet-probe")),
+                    "writeDev": _attempt(lambda: _write("/dev/fleet-probe")),
+                    "sizes": {path: os.statvfs(path).f_blocks * os.statvfs(path).f_frsize for path in ("/tmp", "/dev/shm")},
+                    "fill": {path: _attempt(lambda: _fill(path + "/fleet-probe")) for path in params.get("fill", [])},
+                }
+
+            def _fill(path):
+                chunk = b"\0" * (1 << 20)
+                try:
+                    with open(path, "wb") as file:
+                        while True:
+                            file.write(chunk)
+                            file.flush()
+                finally:
+                    os.unlink(path)
+
+            # With leave: starts a child, a forked copy of the executor and an orphan (the child of an exited child).
+            def leave(params, context):
+                if params.get("leave"):
+                    sleeper = ["/usr/bin/python3", "-c", "import time; time.sleep(60)"]
+                    subprocess.Popen(sleeper)
+                    if os.fork() == 0:
+                        try:
+                            time.sleep(60)
+                        finally:
+                            os._exit(0)
+                    middle = os.fork()
+                    if middle == 0:
+                        try:
+                            subprocess.Popen(sleeper)
+                        finally:
+                            os._exit(0)
+                    os.waitpid(middle, 0)
+                return _alive()
+
+            # The processes alive in the sandbox besides its init (pid 1) and this executor.
+            def _alive():
+                alive = []
+                for name in os.listdir("/proc"):
+                    if name.isdigit() and int(name) not in (1, os.getpid()):
+                        try:
+                            with open("/proc/" + name + "/stat") as stat:
+                                state = stat.read().rpartition(")")[2].split()[0]
+                            with open("/proc/" + name + "/cmdline") as cmdline:
+                                command = cmdline.read().replace("\0", " ").strip()
+                        except OSError:
+                            continue
+                        if state != "Z":
+                            alive.append(command)
+                return sorted(alive)
+            """,
+        ["kernel.py"] = """
+            import ctypes
+            import errno
+            import platform
+
+            # x86_64 and aarch64 numbers, from the kernel's unistd headers.
+            _NUMBERS = {
+                "io_uring_setup": (425, 425), "keyctl": (250, 219), "ptrace": (101, 117), "bpf": (321, 280),
+                "perf_event_open": (298, 241), "userfaultfd": (323, 282), "mount": (165, 40), "unshare": (272, 97),
+                "setns": (308, 268), "clone": (56, 220), "clone3": (435, 435), "getpid": (39, 172),
+            }
+            _CLONE_NEWUSER = 0x10000000
+            _CLONE_FS = 0x200
+            _LIBC = ctypes.CDLL(None, use_errno=True)
+
+            def _call(name, *args, offset=0):
+                number = _NUMBERS[name][0 if platform.machine() == "x86_64" else 1] + offset
+                ctypes.set_errno(0)
+                result = _LIBC.syscall(ctypes.c_long(number), *[ctypes.c_long(arg) if isinstance(arg, int) else arg for arg in args])
+                return "ok" if result != -1 else errno.errorcode.get(ctypes.get_errno(), str(ctypes.get_errno()))
+
+            def syscalls(params, context):
+                # Without the filter keyctl, io_uring_setup and userfaultfd succeed, ptrace stops init, unshare and setns
+                # fail otherwise; mount and bpf fail with EPERM here either way. clone and clone3 get arguments the kernel
+                # itself rejects (EINVAL), so that no copy of the executor is ever made.
+                seen = {
+                    "io_uring_setup": _call("io_uring_setup", 1, ctypes.create_string_buffer(120)),
+                    "keyctl": _call("keyctl", 0, -3, 1),
+                    "ptrace": _call("ptrace", 16, 1, 0, 0),
+                    "bpf": _call("bpf", 0, ctypes.create_string_buffer(128), 128),
+                    "perf_event_open": _call("perf_event_open", ctypes.create_string_buffer(b"\1\0\0\0\x80", 128), 0, -1, -1, 0),
+                    "userfaultfd": _call("userfaultfd", 1),
+                    "mount": _call("mount", ctypes.c_char_p(b"none"), ctypes.c_char_p(b"/tmp"), ctypes.c_char_p(b"tmpfs"), 0, 0),
+                    "unshare": _call("unshare", _CLONE_NEWUSER),
+                    "setns": _call("setns", -1, 0),
+                    "clone": _call("clone", _CLONE_NEWUSER | _CLONE_FS, 0, 0, 0, 0),
+                    "clone3": _call("clone3", 0, 0),
+                }
+                if platform.machine() == "x86_64":
+                    seen["x32"] = _call("getpid", offset=0x40000000)
+                return seen
             """,
     };
 
@@ -96,5 +203,80 @@ internal static class Probes
         ["allocate.js"] = """
             module.exports = async (params) => Buffer.alloc(params.mb << 20, 1).length >> 20;
             """,
+        ["paths.js"] = """
+            const fs = require('fs');
+
+            module.exports = async (params) => Object.fromEntries(params.paths.map((path) => [path, fs.existsSync(path)]));
+            """,
+        ["leave.js"] = """
+            const { spawn } = require('child_process');
+            const fs = require('fs');
+
+            // The processes alive in the sandbox besides its init (pid 1) and this executor.
+            const others = () => fs.readdirSync('/proc')
+              .filter((name) => /^\d+$/.test(name) && name !== '1' && name !== String(process.pid))
+              .flatMap((name) => {
+                try {
+                  const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+                  const command = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+                  return stat[stat.lastIndexOf(')') + 2] === 'Z' ? [] : [command];
+                } catch {
+                  return [];
+                }
+              })
+              .sort();
+
+            module.exports = async (params) => {
+              if (params.leave) {
+                const child = spawn('/usr/bin/python3', ['-c', 'import time; time.sleep(60)'], { detached: true, stdio: 'ignore' });
+                child.unref();
+                await new Promise((resolve, reject) => child.once('spawn', resolve).once('error', reject));
+              }
+              return others();
+            };
+            """,
+        ["uring.js"] = """
+            const { spawnSync } = require('child_process');
+
+            // A Node told to use io_uring for file I/O (libuv leaves it off by default) does its reads and writes, then
+            // counts the io_uring instances it holds.
+            const script = `
+              const fs = require('fs');
+              (async () => {
+                const text = await fs.promises.readFile('/code/uring.js', 'utf8');
+                await fs.promises.writeFile('/tmp/uring-probe', text);
+                const same = (await fs.promises.readFile('/tmp/uring-probe', 'utf8')) === text;
+                const rings = fs.readdirSync('/proc/self/fd').filter((fd) => {
+                  try { return fs.readlinkSync('/proc/self/fd/' + fd).includes('io_uring'); } catch { return false; }
+                });
+                process.stdout.write(JSON.stringify({ same, rings: rings.length }));
+              })();`;
+
+            module.exports = async () => {
+              const child = spawnSync(process.execPath, ['-e', script], { env: { UV_USE_IO_URING: '1' }, encoding: 'utf8' });
+              return { status: child.status, error: child.stderr, ...JSON.parse(child.stdout || '{}') };
+            };
+            """,
+        ["wasi.js"] = """
+            const { WASI } = require('node:wasi');
+
+            // A module that writes "hi\n" to fd 1 (fd_write) and asks for 8 random bytes (random_get); run() returns
+            // fd_write's errno plus random_get's shifted by 8, and the count written is left at address 8.
+            const wasm = new WebAssembly.Module(Buffer.from(
+              'AGFzbQEAAAABEwNgBH9/f38Bf2ACf38Bf2AAAX8CRwIWd2FzaV9zbmFwc2hvdF9wcmV2aWV3MQhmZF93cml0ZQAAFndhc2lfc25hcHNob3Rf' +
+              'cHJldmlldzEKcmFuZG9tX2dldAABAwIBAgUDAQABBxACBm1lbW9yeQIAA3J1bgACCiYBJABBAEEQNgIAQQRBAzYCAEEBQQBBAUEIEABBIEEI' +
+              'EAFBCHRqCwsJAQBBEAsDaGkK', 'base64'));
+
+            module.exports = async () => {
+              const wasi = new WASI({ version: 'preview1' });
+              const instance = new WebAssembly.Instance(wasm, wasi.getImportObject());
+              wasi.initialize(instance);
+              const errors = instance.exports.run();
+              return { errors, written: new DataView(instance.exports.memory.buffer).getUint32(8, true) };
+            };
+            """,
     };
+
+    /// <summary>The probe package of the runtime.</summary>
+    public static Dictionary<string, string> For(string runtime) => runtime == RuntimeNames.Python ? Python : Node;
 }

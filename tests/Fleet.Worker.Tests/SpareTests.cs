@@ -55,6 +55,21 @@ public sealed class SpareTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_spares_tmp_and_dev_shm_are_as_large_as_the_workers_budget_which_it_was_started_with()
+    {
+        Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);
+        await WaitForSpareAsync();
+        var function = _pool.Deploy(RuntimeNames.Python, "probe.scratch", Probes.Python, memoryMB: 128);
+
+        var execution = await _pool.InvokeAsync(function);
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.True(_pool.Pool.SparesClaimed == 1, $"the call did not run in the spare: {_pool.Pool.LastSpareLoss}");
+        var budget = _pool.Options.MemoryBudgetMB * 1024L * 1024L;
+        Assert.Contains($$"""{"/tmp": {{budget}}, "/dev/shm": {{budget}}}""", execution.Result, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_function_that_cannot_load_in_a_spare_fails_with_the_reason()
     {
         Assert.SkipUnless(TestPool.HasCgroups, NoCgroups);

@@ -7,15 +7,25 @@ namespace Fleet.Worker.Runtimes;
 
 /// <summary>
 /// The command line of one instance: a tiny sh launcher joins the instance's cgroups (or sets rlimits), moves the
-/// protocol pipes to fds 3 and 4 (so user prints never reach them), then execs bubblewrap and the executor.
+/// protocol pipes to fds 3 and 4 (so user prints never reach them), opens the seccomp program as fd 5, then execs
+/// bubblewrap and the executor.
 /// </summary>
 internal static class SandboxCommand
 {
     public const string CodeMount = "/code";
     private const string ExecutorMount = "/executor";
 
-    private static readonly string[] SystemLinks = ["bin", "lib", "lib64", "sbin"];
-    private static readonly string[] SystemFiles = ["/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"];
+    /// <summary>
+    /// Tells an executor it is alone in a pid namespace of its own (bubblewrap's), so that every other process there but
+    /// the namespace's init is one a call left behind, to be ended before the next call. Never given outside the sandbox.
+    /// </summary>
+    private const string OwnPidNamespaceFlag = "--own-pid-namespace";
+
+    /// <summary>
+    /// The seccomp program's fd. The launcher opens the file as the worker's user and the fd survives setpriv; bubblewrap
+    /// reads the program from it and closes it.
+    /// </summary>
+    private const string SeccompFd = "5";
 
     public static ProcessStartInfo Build(SandboxProfile profile, FunctionSpec function, string codeDirectory, IReadOnlyList<string> cgroupProcsFiles)
     {
@@ -35,34 +45,35 @@ internal static class SandboxCommand
 
         var arguments = start.ArgumentList;
         arguments.Add("-c");
-        arguments.Add(Launcher(AddressSpaceLimit(profile, function)));
-        arguments.Add("sh");
-        arguments.Add(cgroupProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
-        foreach (var file in cgroupProcsFiles)
-        {
-            arguments.Add(file);
-        }
-
+        arguments.Add(Launcher(AddressSpaceLimit(profile, function), profile.Sandbox));
+        Add(arguments, "sh", cgroupProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
+        Add(arguments, cgroupProcsFiles);
         if (profile.Sandbox)
         {
+            arguments.Add(profile.SeccompFile);
             AddSandbox(arguments, profile, codeDirectory, function.MemoryMB);
         }
 
-        var executors = profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory;
-        foreach (var argument in Interpreter(profile, function, executors))
+        Add(arguments, Interpreter(profile, function, profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory));
+        if (profile.Sandbox)
         {
-            arguments.Add(argument);
+            arguments.Add(OwnPidNamespaceFlag);
         }
 
         return start;
     }
 
-    /// <summary>Joins the cgroups given as arguments, sets rlimits, moves the protocol pipes to fds 3 and 4, execs the rest.</summary>
-    private static string Launcher(string addressSpaceLimit) => $$"""
+    /// <summary>
+    /// Joins the cgroups given as arguments, sets rlimits, moves the protocol pipes to fds 3 and 4, opens the seccomp
+    /// program (the argument after the cgroups, sandbox only), execs the rest.
+    /// </summary>
+    private static string Launcher(string addressSpaceLimit, bool seccomp) => $$"""
         n=$1; shift
         while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done
-        ulimit -c 0 {{addressSpaceLimit}}
+        ulimit -c 0
+        {{addressSpaceLimit}}
         exec 3<&0 4>&1 </dev/null >/dev/null
+        {{(seccomp ? $"exec {SeccompFd}<\"$1\"; shift" : "")}}
         exec "$@"
         """;
 
@@ -72,9 +83,10 @@ internal static class SandboxCommand
     private static IEnumerable<(string Name, string Value)> Environment() =>
         [("PATH", "/usr/bin:/bin"), ("HOME", "/tmp"), ("LANG", "C.UTF-8")];
 
+    /// <summary>Its own ulimit: dash takes one limit per call, and refused both with "ulimit -c 0 -v N".</summary>
     private static string AddressSpaceLimit(SandboxProfile profile, FunctionSpec function) =>
         profile.Limiter == LimiterKind.Rlimit && function.Runtime == RuntimeNames.Python && function.MemoryMB > 0
-            ? $"-v {function.MemoryMB * 1024L}"
+            ? $"ulimit -v {function.MemoryMB * 1024L} || exit 125"
             : "";
 
     private static IEnumerable<string> Interpreter(SandboxProfile profile, FunctionSpec function, string executors) => function.Runtime switch
@@ -101,29 +113,23 @@ internal static class SandboxCommand
             Add(arguments, "--setenv", name, value);
         }
 
-        Add(arguments, "--ro-bind", "/usr", "/usr");
-        foreach (var link in SystemLinks.Where(link => Directory.Exists($"/usr/{link}")))
-        {
-            Add(arguments, "--symlink", $"usr/{link}", $"/{link}");
-        }
-
-        foreach (var file in SystemFiles)
-        {
-            Add(arguments, "--ro-bind-try", file, file);
-        }
-
+        Add(arguments, "--seccomp", SeccompFd);
+        Add(arguments, profile.System.Arguments);
         Add(arguments, "--proc", "/proc", "--dev", "/dev");
-        if (memoryMB > 0)
-        {
-            Add(arguments, "--size", (memoryMB * 1024L * 1024L).ToString(CultureInfo.InvariantCulture));
-        }
 
-        Add(arguments, "--tmpfs", "/tmp");
+        // A spare does not know its function yet: the worker's budget bounds its scratch space. tmpfs pages are charged
+        // to the memory cgroup of the process that writes them, so with cgroups the limit set at the claim bounds what it
+        // can really use (and a function's own limit ends it before these sizes do); under rlimits only the sizes hold.
+        var scratch = ((memoryMB > 0 ? memoryMB : profile.MemoryBudgetMB) * 1024L * 1024L).ToString(CultureInfo.InvariantCulture);
+        Add(arguments, "--size", scratch, "--tmpfs", "/tmp", "--size", scratch, "--tmpfs", "/dev/shm");
         Add(arguments, "--ro-bind", codeDirectory, CodeMount, "--ro-bind", profile.ExecutorDirectory, ExecutorMount);
-        Add(arguments, "--chdir", CodeMount, "--");
+
+        // After every mount: the root (with the mount points made for the binds) and /dev's own tmpfs become read-only;
+        // /tmp and /dev/shm, mounts of their own, stay writable.
+        Add(arguments, "--remount-ro", "/", "--remount-ro", "/dev", "--chdir", CodeMount, "--");
     }
 
-    private static void Add(IList<string> arguments, params string[] values)
+    private static void Add(IList<string> arguments, params IEnumerable<string> values)
     {
         foreach (var value in values)
         {

@@ -29,6 +29,15 @@ internal sealed record SandboxProfile
     /// <summary>Instances run as host uid 65534 rather than as root mapped into a user namespace.</summary>
     public required bool DropPrivileges { get; init; }
 
+    /// <summary>The worker's budget: the size of a spare's /tmp and /dev/shm, as a spare does not know its function yet.</summary>
+    public required int MemoryBudgetMB { get; init; }
+
+    /// <summary>The seccomp program's file (see <see cref="SeccompFilter"/>), written once per worker; empty without the sandbox.</summary>
+    public required string SeccompFile { get; init; }
+
+    /// <summary>What of the host's system instances see; found once per worker.</summary>
+    public required SystemView System { get; init; }
+
     public static SandboxProfile From(WorkerOptions options, string runId, string runDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,6 +54,9 @@ internal sealed record SandboxProfile
             MaxResultBytes = options.MaxResultBytes,
             DropPrivileges = options.Sandbox && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
                 && OthersCanReach(runDirectory) && OthersCanReach(executors),
+            MemoryBudgetMB = options.MemoryBudgetMB,
+            SeccompFile = options.Sandbox ? SeccompFilter.WriteTo(Path.Combine(options.DataDirectory, "sandbox")) : "",
+            System = options.Sandbox ? SystemView.Discover(options.PythonPath, options.NodePath) : SystemView.None,
         };
     }
 
