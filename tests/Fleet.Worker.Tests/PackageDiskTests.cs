@@ -72,11 +72,12 @@ public sealed class PackageDiskTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_pool_removes_what_ended_runs_left_its_own_name_at_once_others_in_the_background()
+    public async Task A_pool_removes_what_ended_runs_left_its_own_name_at_once_others_in_the_background_and_live_runs_keep_theirs()
     {
         var workerId = $"test-{Guid.NewGuid():N}";
         var ownName = WorkerRun.Name(workerId);
         var ended = $"{workerId}-other-{EndedPid()}";
+        var live = $"{workerId}-live-{Environment.ProcessId}";
         var dataDirectory = Path.Combine(Path.GetTempPath(), "fleet-worker-tests", workerId);
         var leftovers = new[] { ownName, ended }.Select(run => Path.Combine(dataDirectory, "runs", run, "packages", "stale")).ToList();
         leftovers.ForEach(folder => Directory.CreateDirectory(folder));
@@ -85,6 +86,11 @@ public sealed class PackageDiskTests : IAsyncLifetime
                 new[] { ownName, ended }.Select(run => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", run, "killed-1"))).ToList()
             : [];
         groups.ForEach(group => Directory.CreateDirectory(group));
+        var liveGroups = TestPool.HasCgroups
+            ? SandboxLimits.Controllers.Select(controller => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", live)).ToList()
+            : [];
+        liveGroups.ForEach(group => Directory.CreateDirectory(group));
+        var liveFolder = Directory.CreateDirectory(Path.Combine(dataDirectory, "runs", live)).FullName;
 
         await using var pool = new TestPool(options =>
         {
@@ -97,6 +103,9 @@ public sealed class PackageDiskTests : IAsyncLifetime
         await WaitUntilAsync(
             () => !Directory.Exists(Path.Combine(dataDirectory, "runs", ended)) && groups.All(group => !Directory.Exists(Path.GetDirectoryName(group))),
             "an ended run's folder or groups are still there");
+        Assert.True(Directory.Exists(liveFolder), "a live run's folder was removed");
+        Assert.All(liveGroups, group => Assert.True(Directory.Exists(group), group));
+        liveGroups.ForEach(Directory.Delete);
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

@@ -163,6 +163,13 @@ internal sealed class PackageCache
                 return;
             }
 
+            // A refresh started another unpack since this removal was scheduled: remove after that one.
+            if (package.Unpacking is { IsCompleted: false })
+            {
+                ScheduleRemoval(hash, package, usedBefore);
+                return;
+            }
+
             _packages.Remove(hash);
             try
             {
