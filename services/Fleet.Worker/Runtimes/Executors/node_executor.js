@@ -81,7 +81,26 @@ const MODES = { serverledge: loadServerledge };
 
 const OWN_PID_NAMESPACE = process.argv.slice(2).includes('--own-pid-namespace');
 const SWEEP_PASSES = 200;
+// A call this short cannot have cycled through every pid and landed on the last one seen again.
+const QUICK_CALL_SECONDS = 0.001;
 const pause = new Int32Array(new SharedArrayBuffer(4));
+
+// The last pid given out in this namespace: it changes whenever a process or thread is made here.
+const lastPidFd = OWN_PID_NAMESPACE ? openLastPid() : null;
+const lastPidBuffer = Buffer.alloc(32);
+let lastPidSwept = null;
+
+function openLastPid() {
+  try {
+    return fs.openSync('/proc/sys/kernel/ns_last_pid', 'r');
+  } catch {
+    return null;
+  }
+}
+
+function lastPid() {
+  return lastPidFd === null ? null : lastPidBuffer.toString('latin1', 0, fs.readSync(lastPidFd, lastPidBuffer, 0, 32, 0));
+}
 
 // Processes in the namespace besides its init (bubblewrap's, pid 1) and this executor, dead ones (zombies) left out.
 function others() {
@@ -97,11 +116,18 @@ function others() {
   });
 }
 
-// Ends what the call left running, so the next call finds the instance as the first did. kill(-1) signals every
-// process in this pid namespace but its init and the caller at once, under the kernel's task-list lock: a process that
-// forks as fast as it can cannot slip a child past it. The passes wait for the killed to be gone; libuv reaps this
-// executor's own children, init the rest. Nearly always a single look at /proc.
-function endLeftoverProcesses() {
+// Ends what the call left running, so the next call finds the instance as the first did. When no task was made in the
+// namespace since the last sweep (one read of ns_last_pid) and the call was quick, nothing can be left. Otherwise
+// kill(-1) signals every process in this pid namespace but its init and the caller at once, under the kernel's
+// task-list lock: a process that forks as fast as it can cannot slip a child past it. The passes wait for the killed
+// to be gone; libuv reaps this executor's own children, init the rest.
+function endLeftoverProcesses(seconds) {
+  if (seconds < QUICK_CALL_SECONDS && lastPidSwept !== null && lastPid() === lastPidSwept) return;
+  sweep();
+  lastPidSwept = lastPid();
+}
+
+function sweep() {
   for (let pass = 0; pass < SWEEP_PASSES && others().length > 0; pass++) {
     try {
       process.kill(-1, 'SIGKILL');
@@ -137,7 +163,7 @@ async function handle(request) {
   reply.duration = Number(process.hrtime.bigint() - started) / 1e9;
   if (capture !== null) reply.output = bounded(`${capture.out}\n${capture.err}`);
   capture = null;
-  if (OWN_PID_NAMESPACE) endLeftoverProcesses();
+  if (OWN_PID_NAMESPACE) endLeftoverProcesses(reply.duration);
   send(reply);
 }
 
