@@ -27,14 +27,7 @@ internal sealed class CgroupSlice
     }
 
     /// <summary>The runs with groups on this host, live or not.</summary>
-    public static IReadOnlyList<string> Runs() =>
-        SandboxLimits.Controllers
-            .Select(controller => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet"))
-            .Where(Directory.Exists)
-            .SelectMany(Directory.GetDirectories)
-            .Select(group => Path.GetFileName(group))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
+    public static IReadOnlyList<string> Runs() => ChildGroups(controller => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet"));
 
     /// <summary>
     /// Removes a run's groups that its process left behind (it was killed before it could), killing whatever still
@@ -42,14 +35,7 @@ internal sealed class CgroupSlice
     /// </summary>
     public static async Task DeleteRunAsync(string runId)
     {
-        var instances = SandboxLimits.Controllers
-            .Select(controller => RunGroup(controller, runId))
-            .Where(Directory.Exists)
-            .SelectMany(Directory.GetDirectories)
-            .Select(group => Path.GetFileName(group))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-        foreach (var instance in instances)
+        foreach (var instance in ChildGroups(controller => RunGroup(controller, runId)))
         {
             await Open(runId, instance).DeleteAsync();
         }
@@ -142,6 +128,16 @@ internal sealed class CgroupSlice
 
         return false;
     }
+
+    /// <summary>The names of the groups below one group of every controller, each name once.</summary>
+    private static List<string> ChildGroups(Func<string, string> parentOf) =>
+        SandboxLimits.Controllers
+            .Select(parentOf)
+            .Where(Directory.Exists)
+            .SelectMany(Directory.GetDirectories)
+            .Select(group => Path.GetFileName(group))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
 
     private static string RunGroup(string controller, string runId) => Path.Combine(SandboxLimits.CgroupRoot, controller, "fleet", runId);
 

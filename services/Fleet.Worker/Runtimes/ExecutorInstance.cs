@@ -191,13 +191,14 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     /// </summary>
     private string? ResultProblem(string result)
     {
-        var bytes = Encoding.UTF8.GetByteCount(result);
-        if (bytes > _maxResultBytes)
+        if (result.Length == 0)
         {
-            return $"result of {bytes} bytes is larger than the limit of {_maxResultBytes} bytes";
+            return null;
         }
 
-        return result.Length == 0 || JsonText.IsValue(result) ? null : "result is not JSON";
+        var (bytes, isValue) = JsonText.Inspect(result, _maxResultBytes);
+        return bytes > _maxResultBytes ? $"result of {bytes} bytes is larger than the limit of {_maxResultBytes} bytes"
+            : isValue ? null : "result is not JSON";
     }
 
     /// <summary>Kills the process tree and removes its cgroups; false when the groups could not be removed.</summary>

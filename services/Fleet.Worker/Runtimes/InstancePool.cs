@@ -354,7 +354,7 @@ internal sealed class InstancePool : IAsyncDisposable
         });
     }
 
-    /// <summary>Removes what runs that have ended (killed, or on another host's pid) left: their cgroups and folders.</summary>
+    /// <summary>Removes what runs whose process has ended (killed before they could) left: their cgroups and folders.</summary>
     private async Task DeleteEndedRunsAsync()
     {
         try
