@@ -56,9 +56,15 @@ internal sealed partial class Invoker : IAsyncDisposable
         InvocationResult result;
         try
         {
-            result = PlaceWarm(call) is { IsRefused: false } placement
-                ? await RunOnWorkerAsync(call, placement, timeout, waiting.Token)
-                : (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), waiting.Token, timeout)).Message;
+            if (PlaceWarm(call) is { IsRefused: false } placement)
+            {
+                result = await RunOnWorkerAsync(call, placement, timeout, waiting.Token);
+            }
+            else
+            {
+                result = (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), waiting.Token, timeout)).Message;
+                NoteWarmInstance(call, result);
+            }
         }
         catch (OperationCanceledException) when (_drained.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -108,6 +114,19 @@ internal sealed partial class Invoker : IAsyncDisposable
     /// <summary>An idle warm instance this gateway knows of, unless turned off or the deadline has passed already.</summary>
     private PlacementDecision PlaceWarm(InvokeFunction call) =>
         _options.DirectWarmCalls && !(call.Deadline <= Now) ? _ledger.PlaceWarm(call.Function) : PlacementDecision.Refused;
+
+    /// <summary>
+    /// A call the scheduler placed succeeded, so its worker holds an idle warm instance of the function now. Counted at
+    /// once: the caller's next call, sent as soon as this answer arrives, goes straight to that instance instead of
+    /// racing the worker's release message to the scheduler (and finding a cold worker when it loses).
+    /// </summary>
+    private void NoteWarmInstance(InvokeFunction call, InvocationResult result)
+    {
+        if (_options.DirectWarmCalls && result.Status == InvocationStatus.Succeeded && result.WorkerId is { Length: > 0 } worker)
+        {
+            _ledger.AddIdleWarm(worker, call.Function.Name, 1);
+        }
+    }
 
     /// <summary>The worker answers this gateway, which then counts the slot free again: no release message.</summary>
     private async Task<InvocationResult> RunOnWorkerAsync(
