@@ -2,8 +2,9 @@
 # Every test project against real servers: installs what is missing (Debian packages, when root), starts a private
 # RabbitMQ (AMQP 26672, management 26674) and PostgreSQL (26432) under .fleet/test/, checks the compose file with
 # docker-compose config, runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
-# FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; extra arguments go to dotnet test
-# (e.g. --filter FullyQualifiedName~Serverledge).
+# FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; FLEET_TEST_PORT_BASE (default 26000) moves
+# the ports (base+672..674, base+432) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ node, so a second
+# checkout can test beside the first; extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Serverledge).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/infra/local/lib.sh"
 set -e
@@ -15,16 +16,17 @@ rm -rf "$results"
 mkdir -p "$results"
 
 password=$(fleet_secret TEST_PASSWORD)
-fleet_rabbitmq_start fleet-test "$dir/rabbitmq" 26672 26673 26674
-fleet_rabbitmq_user fleet-test fleet "$password"
+base=${FLEET_TEST_PORT_BASE:-26000} node=${FLEET_TEST_NODE:-fleet-test}
+fleet_rabbitmq_start "$node" "$dir/rabbitmq" $((base + 672)) $((base + 673)) $((base + 674))
+fleet_rabbitmq_user "$node" fleet "$password"
 # The tests make and drop their own databases; durability is not under test, speed is welcome.
-FLEET_PG_FSYNC=off fleet_postgres_start "$dir/postgres" 26432 fleet "$password" fleet
+FLEET_PG_FSYNC=off fleet_postgres_start "$dir/postgres" $((base + 432)) fleet "$password" fleet
 if [[ ${FLEET_TEST_KEEP_SERVERS:-0} != 1 ]]; then
-  trap 'fleet_rabbitmq_stop fleet-test "$dir/rabbitmq"; fleet_postgres_stop "$dir/postgres"' EXIT
+  trap 'fleet_rabbitmq_stop "$node" "$dir/rabbitmq"; fleet_postgres_stop "$dir/postgres"' EXIT
 fi
-export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:26672/"
-export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:26674/"
-export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=26432;Username=fleet;Password=$password;Database=fleet"
+export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:$((base + 672))/"
+export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$((base + 674))/"
+export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$((base + 432));Username=fleet;Password=$password;Database=fleet"
 set +e
 
 passed=0 failed=0
