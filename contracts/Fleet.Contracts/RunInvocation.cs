@@ -15,4 +15,10 @@ public sealed record RunInvocation
 
     /// <summary>The worker it was placed on; empty when it went to the shared queue.</summary>
     public string PlacedOn { get; init; } = "";
+
+    /// <summary>
+    /// The ledger that placed it on that worker (<see cref="PlacedOn"/>): the worker counts the calls it holds for each
+    /// ledger in its heartbeats, from which that ledger corrects its count of the worker's busy slots.
+    /// </summary>
+    public string PlacedBy { get; init; } = "";
 }

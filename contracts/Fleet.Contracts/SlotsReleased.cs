@@ -10,4 +10,7 @@ public sealed record SlotsReleased
 
     /// <summary>How many of them had been placed on this worker by the scheduler (the rest came from the shared queue).</summary>
     public required int Placed { get; init; }
+
+    /// <summary>When the worker sent it: a heartbeat sent later already counts these slots free.</summary>
+    public DateTimeOffset SentAt { get; init; }
 }

@@ -12,6 +12,12 @@ public sealed record WorkerHeartbeat
 
     public required int BusySlots { get; init; }
 
+    /// <summary>
+    /// Calls placed on this worker that it holds (received and not yet finished), by the ledger that placed them
+    /// (<see cref="RunInvocation.PlacedBy"/>). Absent ledgers hold none.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Held { get; init; } = new Dictionary<string, int>();
+
     public required int MemoryBudgetMB { get; init; }
 
     /// <summary>Memory reserved by live instances, idle or busy.</summary>

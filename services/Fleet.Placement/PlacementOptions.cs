@@ -10,4 +10,7 @@ public sealed class PlacementOptions
 
     /// <summary>A worker silent for this long is taken out of placement.</summary>
     public double WorkerSilenceSeconds { get; set; } = 3;
+
+    /// <summary>A worker silent for this long is forgotten; should it come back, it starts afresh.</summary>
+    public double ForgetWorkerAfterSeconds { get; set; } = 60;
 }

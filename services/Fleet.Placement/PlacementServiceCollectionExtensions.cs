@@ -10,7 +10,7 @@ public static class PlacementServiceCollectionExtensions
     public static IServiceCollection AddWorkerLedger(this IServiceCollection services)
     {
         services.AddOptions<PlacementOptions>().BindConfiguration(PlacementOptions.SectionName)
-            .Validate(o => o.QueueCapacity >= 0 && o.WorkerSilenceSeconds > 0, "Placement options out of range").ValidateOnStart();
+            .Validate(o => o.QueueCapacity >= 0 && o.WorkerSilenceSeconds > 0 && o.ForgetWorkerAfterSeconds >= o.WorkerSilenceSeconds, "Placement options out of range").ValidateOnStart();
         services.TryAddSingletonTimeProvider();
         services.TryAddSingleton<WorkerLedger>();
         return services;

@@ -5,30 +5,50 @@ using Microsoft.Extensions.Options;
 namespace Fleet.Placement;
 
 /// <summary>
-/// The capacity view of one placer (a scheduler instance, or a gateway for warm sync calls). Heartbeats set each
-/// worker's size and warm instances; this placer's placements and releases keep its in-flight count exact between
-/// heartbeats. Placement prefers a worker holding an idle warm instance of the function, then any worker with a free
-/// slot (most room first), then the bounded shared queue.
+/// The capacity view of one placer (a scheduler instance, or a gateway for warm sync calls). Each heartbeat sets a
+/// worker's size, its warm instances and the calls it holds for this placer (<see cref="Id"/>); the placements and
+/// releases made after the heartbeat was sent are counted on top, so the view is exact between heartbeats and a lost
+/// release, or a worker restarted under its id, is corrected by the next one. Workers silent for long are forgotten.
+/// Placement prefers a worker holding an idle warm instance of the function, then any worker with a free slot (most
+/// room first), then the bounded shared queue.
 /// </summary>
 public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> options)
 {
     private static readonly Uri SharedQueue = QueueNames.Address(QueueNames.SharedWork);
 
+    /// <summary>
+    /// How long after the last call this placer sent to the shared queue a worker with a free slot proves that queue
+    /// empty: workers with a free slot take from it at once.
+    /// </summary>
+    private static readonly TimeSpan SharedQueueSettle = TimeSpan.FromSeconds(2);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, WorkerState> _workers = new(StringComparer.Ordinal);
     private readonly TimeSpan _silence = TimeSpan.FromSeconds(options.Value.WorkerSilenceSeconds);
+    private readonly TimeSpan _forgetAfter = TimeSpan.FromSeconds(options.Value.ForgetWorkerAfterSeconds);
     private readonly int _queueCapacity = options.Value.QueueCapacity;
     private int _queued;
+    private DateTimeOffset _lastQueued = DateTimeOffset.MinValue;
     private long _drops;
+
+    /// <summary>This ledger's name in <see cref="RunInvocation.PlacedBy"/> and <see cref="WorkerHeartbeat.Held"/>: one per process.</summary>
+    public string Id { get; } = Guid.NewGuid().ToString("N");
 
     public void Observe(WorkerHeartbeat heartbeat)
     {
         lock (_gate)
         {
+            var now = time.GetUtcNow();
             if (!_workers.TryGetValue(heartbeat.WorkerId, out var worker))
             {
+                Forget(now);
                 worker = new WorkerState(heartbeat.WorkerId);
                 _workers.Add(worker.Id, worker);
+            }
+
+            if (heartbeat.SentAt < worker.HeartbeatSentAt)
+            {
+                return;
             }
 
             worker.Address = heartbeat.Address;
@@ -37,18 +57,20 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
             worker.MemoryUsedMB = heartbeat.MemoryUsedMB;
             worker.Cpus = heartbeat.Cpus;
             worker.Draining = heartbeat.Draining;
-            worker.LastSeen = time.GetUtcNow();
-            worker.IdleWarm.Clear();
-            foreach (var (function, count) in heartbeat.IdleWarm)
+            worker.LastSeen = now;
+            worker.Rebase(heartbeat.SentAt, heartbeat.Held.GetValueOrDefault(Id), heartbeat.IdleWarm);
+
+            // Calls counted as queued whose releases were lost would otherwise shrink the queue for good.
+            if (!heartbeat.Draining && heartbeat.BusySlots < heartbeat.Slots && heartbeat.SentAt - _lastQueued > SharedQueueSettle)
             {
-                worker.IdleWarm[function] = count;
+                _queued = 0;
             }
         }
     }
 
     /// <summary>One call this ledger placed on <paramref name="workerId"/> finished; its instance is idle again.</summary>
     public void Release(string workerId, string function) =>
-        Release(new SlotsReleased { WorkerId = workerId, Functions = [function], Placed = 1 });
+        Release(new SlotsReleased { WorkerId = workerId, Functions = [function], Placed = 1, SentAt = time.GetUtcNow() });
 
     public void Release(SlotsReleased released)
     {
@@ -60,10 +82,11 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
                 return;
             }
 
-            worker.Inflight = Math.Max(0, worker.Inflight - released.Placed);
+            var at = released.SentAt == default ? time.GetUtcNow() : released.SentAt;
+            worker.Heard(at, null, slots: -released.Placed, warm: 0);
             foreach (var function in released.Functions)
             {
-                worker.IdleWarm[function] = worker.IdleWarm.GetValueOrDefault(function) + 1;
+                worker.Heard(at, function, slots: 0, warm: 1);
             }
         }
     }
@@ -78,7 +101,7 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
         {
             if (_workers.TryGetValue(workerId, out var worker))
             {
-                worker.IdleWarm[function] = worker.IdleWarm.GetValueOrDefault(function) + instances;
+                worker.Heard(time.GetUtcNow(), function, slots: 0, warm: instances);
             }
         }
     }
@@ -95,6 +118,7 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
             if (mayQueue && _queued < _queueCapacity)
             {
                 _queued++;
+                _lastQueued = time.GetUtcNow();
                 return new PlacementDecision(SharedQueue, "", false);
             }
 
@@ -192,15 +216,19 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
         return best is null ? null : (best, bestRank.Item1 == 2);
     }
 
-    private static PlacementDecision Take(WorkerState worker, FunctionSpec function, bool warm)
+    private PlacementDecision Take(WorkerState worker, FunctionSpec function, bool warm)
     {
-        worker.Inflight++;
-        if (warm)
-        {
-            worker.IdleWarm[function.Name]--;
-        }
-
+        worker.Placed(time.GetUtcNow(), function.Name, warm);
         return new PlacementDecision(worker.Address, worker.Id, warm);
+    }
+
+    /// <summary>Drops workers silent for <see cref="PlacementOptions.ForgetWorkerAfterSeconds"/>: ids of gone workers do not pile up.</summary>
+    private void Forget(DateTimeOffset now)
+    {
+        foreach (var silent in _workers.Values.Where(w => now - w.LastSeen > _forgetAfter).Select(w => w.Id).ToList())
+        {
+            _workers.Remove(silent);
+        }
     }
 
     private IEnumerable<WorkerState> Live()

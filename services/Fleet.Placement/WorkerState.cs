@@ -1,16 +1,25 @@
 namespace Fleet.Placement;
 
-/// <summary>What one placer knows of one worker: its last heartbeat plus the work it placed since.</summary>
+/// <summary>
+/// What one placer knows of one worker: its last heartbeat, plus the changes this placer made or heard of since that
+/// heartbeat was sent (placements, releases, prewarmed instances). A newer heartbeat replaces every change it already
+/// reflects, so a lost release or a worker restarted under the same id costs slots for one heartbeat at most.
+/// </summary>
 internal sealed class WorkerState(string id)
 {
+    /// <summary>Changes kept at most between two heartbeats; a worker that sends none for this long is silent anyway.</summary>
+    private const int MaxChanges = 100_000;
+
+    private readonly Queue<Change> _changes = new();
+
     public string Id { get; } = id;
 
     public Uri Address { get; set; } = null!;
 
     public int Slots { get; set; }
 
-    /// <summary>Invocations this placer placed on the worker that have not been released yet.</summary>
-    public int Inflight { get; set; }
+    /// <summary>Invocations this placer placed on the worker that have not finished, as far as it knows.</summary>
+    public int Inflight { get; private set; }
 
     public int MemoryBudgetMB { get; set; }
 
@@ -20,11 +29,88 @@ internal sealed class WorkerState(string id)
 
     public bool Draining { get; set; }
 
+    /// <summary>When this placer last heard the worker (its clock).</summary>
     public DateTimeOffset LastSeen { get; set; }
+
+    /// <summary>When the worker sent the heartbeat this state is based on (the worker's clock).</summary>
+    public DateTimeOffset HeartbeatSentAt { get; private set; } = DateTimeOffset.MinValue;
 
     public Dictionary<string, int> IdleWarm { get; } = new(StringComparer.Ordinal);
 
     public int FreeSlots => Math.Max(0, Slots - Inflight);
 
     public int FreeMemoryMB => Math.Max(0, MemoryBudgetMB - MemoryUsedMB);
+
+    /// <summary>
+    /// Takes the worker's own counts as of <paramref name="sentAt"/>: the calls it holds for this placer and its idle
+    /// warm instances, then applies again the changes made after that moment.
+    /// </summary>
+    public void Rebase(DateTimeOffset sentAt, int held, IReadOnlyDictionary<string, int> idleWarm)
+    {
+        HeartbeatSentAt = sentAt;
+        while (_changes.TryPeek(out var change) && change.At <= sentAt)
+        {
+            _changes.Dequeue();
+        }
+
+        Inflight = held;
+        IdleWarm.Clear();
+        foreach (var (function, count) in idleWarm)
+        {
+            IdleWarm[function] = count;
+        }
+
+        foreach (var change in _changes)
+        {
+            Apply(change);
+        }
+    }
+
+    /// <summary>A placement this placer made just now: counted at once, and until a heartbeat sent after it.</summary>
+    public void Placed(DateTimeOffset at, string function, bool warm)
+    {
+        var change = new Change(at, function, 1, warm ? -1 : 0);
+        Apply(change);
+        Keep(change);
+    }
+
+    /// <summary>
+    /// A change the worker made at <paramref name="at"/> (a release, instances prewarmed): ignored when the heartbeat
+    /// in hand was sent after it and so counts it already.
+    /// </summary>
+    public void Heard(DateTimeOffset at, string? function, int slots, int warm)
+    {
+        if (at >= HeartbeatSentAt)
+        {
+            var change = new Change(at, function, slots, warm);
+            Apply(change);
+            Keep(change);
+        }
+    }
+
+    private void Keep(Change change)
+    {
+        if (change.At > HeartbeatSentAt)
+        {
+            if (_changes.Count == MaxChanges)
+            {
+                _changes.Dequeue();
+            }
+
+            _changes.Enqueue(change);
+        }
+    }
+
+    private void Apply(Change change)
+    {
+        Inflight = Math.Max(0, Inflight + change.Slots);
+        if (change.Function is { } function && change.Warm != 0)
+        {
+            IdleWarm[function] = Math.Max(0, IdleWarm.GetValueOrDefault(function) + change.Warm);
+        }
+    }
+
+    /// <param name="Slots">Busy slots gained (a placement) or lost (a release).</param>
+    /// <param name="Warm">Idle warm instances of <paramref name="Function"/> gained or taken.</param>
+    private readonly record struct Change(DateTimeOffset At, string? Function, int Slots, int Warm);
 }

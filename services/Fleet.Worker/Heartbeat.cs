@@ -11,7 +11,7 @@ namespace Fleet.Worker;
 /// instances past their keep-alive, and announces draining as soon as the host starts stopping.
 /// </summary>
 internal sealed partial class Heartbeat(
-    IBus bus, InstancePool pool, ExecutionSlots slots, WorkerIdentity identity, IOptions<WorkerOptions> options,
+    IBus bus, InstancePool pool, ExecutionSlots slots, HeldCalls held, WorkerIdentity identity, IOptions<WorkerOptions> options,
     IHostApplicationLifetime lifetime, TimeProvider time, ILogger<Heartbeat> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -78,6 +78,7 @@ internal sealed partial class Heartbeat(
             Address = identity.Address,
             Slots = slots.Total,
             BusySlots = slots.Busy,
+            Held = held.Snapshot(),
             MemoryBudgetMB = options.Value.MemoryBudgetMB,
             MemoryUsedMB = snapshot.MemoryUsedMB,
             Cpus = options.Value.Cpus > 0 ? options.Value.Cpus : Environment.ProcessorCount,

@@ -31,6 +31,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         builder.Services.AddSingleton<IPackageSource, StorePackageSource>();
         builder.Services.AddSingleton<InstancePool>();
         builder.Services.AddSingleton<ExecutionSlots>();
+        builder.Services.AddSingleton<HeldCalls>();
         builder.Services.AddSingleton<RetiredFunctions>();
         builder.Services.AddSingleton<SlotReleaser>();
         builder.Services.AddSingleton<InvocationRunner>();

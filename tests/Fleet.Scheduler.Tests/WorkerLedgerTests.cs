@@ -138,15 +138,115 @@ public sealed class WorkerLedgerTests
         Assert.False(status.IdleWarm.ContainsKey("other"));
     }
 
+    [Fact]
+    public void A_heartbeat_takes_the_workers_own_count_so_a_lost_release_costs_one_heartbeat_at_most()
+    {
+        var ledger = Ledger(queueCapacity: 0);
+        ledger.Observe(Heartbeat("a", slots: 2));
+        ledger.Place(Prime, mayQueue: false);
+        ledger.Place(Prime, mayQueue: false);
+        Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
+
+        // Both calls ended; their release never came. The worker's next heartbeat holds one of ours still.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        ledger.Observe(Heartbeat("a", slots: 2, held: new() { [ledger.Id] = 1, ["another-ledger"] = 1 }));
+
+        Assert.Equal("a", ledger.Place(Prime, mayQueue: false).WorkerId);
+        Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
+    }
+
+    [Fact]
+    public void Placements_newer_than_the_heartbeat_stay_counted_and_releases_it_reflects_are_not_counted_twice()
+    {
+        var ledger = Ledger(queueCapacity: 0);
+        ledger.Observe(Heartbeat("a", slots: 2));
+        var sent = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        ledger.Place(Prime, mayQueue: false);
+        ledger.Place(Prime, mayQueue: false);
+
+        // A heartbeat sent before those placements arrives after them: they still hold both slots.
+        ledger.Observe(Heartbeat("a", slots: 2) with { SentAt = sent.AddMilliseconds(5) });
+        Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
+
+        // One ended before the next heartbeat was sent, which no longer holds it; its release arrives late.
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        var released = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        ledger.Observe(Heartbeat("a", slots: 2, held: new() { [ledger.Id] = 1 }));
+        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = ["isprime"], Placed = 1, SentAt = released });
+
+        Assert.Equal("a", ledger.Place(Prime, mayQueue: false).WorkerId);
+        Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
+    }
+
+    [Fact]
+    public void A_heartbeat_older_than_the_one_in_hand_is_ignored()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("a", slots: 2, warm: new() { ["isprime"] = 1 }));
+        ledger.Observe(Heartbeat("a", slots: 2) with { SentAt = _time.GetUtcNow().AddSeconds(-1) });
+
+        Assert.True(ledger.Place(Prime, mayQueue: false).Warm);
+    }
+
+    [Fact]
+    public void A_worker_restarted_under_its_id_starts_with_all_its_slots_free()
+    {
+        var ledger = Ledger(queueCapacity: 0);
+        ledger.Observe(Heartbeat("a", slots: 2));
+        ledger.Place(Prime, mayQueue: false);
+        ledger.Place(Prime, mayQueue: false);
+
+        // Killed mid-call: its new run holds nothing.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        ledger.Observe(Heartbeat("a", slots: 2));
+
+        Assert.Equal(2, ledger.Status().FreeSlots);
+    }
+
+    [Fact]
+    public void Workers_silent_past_the_forget_time_are_forgotten()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("gone", slots: 2));
+        _time.Advance(TimeSpan.FromSeconds(61));
+        ledger.Observe(Heartbeat("new", slots: 2));
+        _time.Advance(TimeSpan.FromSeconds(-61));
+
+        Assert.Equal(1, ledger.Status().Workers);
+    }
+
+    [Fact]
+    public void A_worker_with_a_free_slot_after_the_last_queued_call_empties_the_queue_count()
+    {
+        var ledger = Ledger(queueCapacity: 1);
+        ledger.Observe(Heartbeat("a", slots: 1, busy: 1));
+        ledger.Place(Prime, mayQueue: true);
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsQueued);
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsRefused);
+
+        // The queued call's release was lost. A busy worker proves nothing; an idle one 2 s on does.
+        _time.Advance(TimeSpan.FromSeconds(3));
+        ledger.Observe(Heartbeat("a", slots: 1, busy: 1, held: new() { [ledger.Id] = 1 }));
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsRefused);
+        ledger.Observe(Heartbeat("a", slots: 1, busy: 0, held: new() { [ledger.Id] = 1 }) with { SentAt = _time.GetUtcNow().AddMilliseconds(1) });
+
+        Assert.True(ledger.Place(Prime, mayQueue: true).IsQueued);
+    }
+
     private WorkerLedger Ledger(int queueCapacity = 100) =>
         new(_time, Options.Create(new PlacementOptions { QueueCapacity = queueCapacity }));
 
-    private WorkerHeartbeat Heartbeat(string id, int slots, int budget = 4096, int used = 0, Dictionary<string, int>? warm = null) => new()
+    private WorkerHeartbeat Heartbeat(
+        string id, int slots, int budget = 4096, int used = 0, Dictionary<string, int>? warm = null, Dictionary<string, int>? held = null,
+        int busy = 0) => new()
     {
         WorkerId = id,
         Address = new Uri($"exchange:fleet-worker-{id}"),
         Slots = slots,
-        BusySlots = 0,
+        BusySlots = busy,
+        Held = held ?? [],
         MemoryBudgetMB = budget,
         MemoryUsedMB = used,
         Cpus = 2,

@@ -134,7 +134,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         LogPlacedDirectly(_logger, call.RequestId, placement.WorkerId);
         var worker = _workers.GetOrAdd(placement.Address!, address => _clients.CreateRequestClient<RunInvocation>(address));
-        var work = new RunInvocation { Invocation = call, LedgerAddress = null, PlacedOn = placement.WorkerId };
+        var work = new RunInvocation { Invocation = call, LedgerAddress = null, PlacedOn = placement.WorkerId, PlacedBy = _ledger.Id };
         try
         {
             return (await worker.GetResponse<InvocationResult>(work, Stamp<RunInvocation>(call), cancellationToken, timeout)).Message;

@@ -38,7 +38,7 @@ internal sealed partial class InvokeFunctionConsumer(
 
         LogPlaced(logger, call.RequestId, placement.IsQueued ? QueueNames.SharedWork : placement.WorkerId, placement.Warm);
         var endpoint = await context.GetSendEndpoint(placement.Address!);
-        var work = new RunInvocation { Invocation = call, LedgerAddress = identity.Address, PlacedOn = placement.WorkerId };
+        var work = new RunInvocation { Invocation = call, LedgerAddress = identity.Address, PlacedOn = placement.WorkerId, PlacedBy = ledger.Id };
         await endpoint.Send(work, send =>
         {
             send.RequestId = context.RequestId;

@@ -51,7 +51,7 @@ internal sealed class InvokeFunctionsConsumer(
             var endpoint = await context.GetSendEndpoint(address);
             foreach (var chunk in workerId.Length == 0 ? calls.Chunk(SharedChunkSize(calls.Count)) : [calls.ToArray()])
             {
-                var work = new RunInvocations { Calls = chunk, LedgerAddress = identity.Address, PlacedOn = workerId };
+                var work = new RunInvocations { Calls = chunk, LedgerAddress = identity.Address, PlacedOn = workerId, PlacedBy = ledger.Id };
                 pending.Add(endpoint.Send(work, send => EndpointConventions.StampCall(send, async: true, qos), context.CancellationToken));
             }
         }

@@ -10,21 +10,28 @@ namespace Fleet.Worker.Messaging;
 /// error of its own, not the function's) ends as a failed outcome too: an async call is never left without one.
 /// </summary>
 internal sealed partial class InvocationRunner(
-    InstancePool pool, ExecutionSlots slots, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
+    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
     WorkerIdentity identity, TimeProvider time, ILogger<InvocationRunner> logger)
 {
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
-    public async Task<InvocationResult> RunAsync(InvokeFunction call, Uri? ledger, string placedOn, CancellationToken cancellationToken)
+    /// <param name="placedOn">The worker the placer chose; empty for the shared queue.</param>
+    /// <param name="placedBy">The ledger that placed it (<see cref="RunInvocation.PlacedBy"/>).</param>
+    public async Task<InvocationResult> RunAsync(
+        InvokeFunction call, Uri? ledger, string placedOn, string placedBy, CancellationToken cancellationToken)
     {
+        var placed = placedOn == identity.Id;
         InvocationResult result;
-        try
+        using (placed && placedBy.Length > 0 ? held.Take(placedBy) : default)
         {
-            result = await ExecuteAsync(call, cancellationToken);
-        }
-        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogRunFailed(logger, call.RequestId, error);
-            result = Outcome(call, InvocationStatus.Failed, "the worker could not run the call");
+            try
+            {
+                result = await ExecuteAsync(call, cancellationToken);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogRunFailed(logger, call.RequestId, error);
+                result = Outcome(call, InvocationStatus.Failed, "the worker could not run the call");
+            }
         }
 
         LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
@@ -32,7 +39,7 @@ internal sealed partial class InvocationRunner(
         // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
         if (ledger is not null)
         {
-            releaser.Release(ledger, call.Function.Name, placed: placedOn == identity.Id);
+            releaser.Release(ledger, call.Function.Name, placed);
         }
 
         if (call.Async)

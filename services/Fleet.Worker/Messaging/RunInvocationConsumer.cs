@@ -10,7 +10,7 @@ internal sealed class RunInvocationConsumer(InvocationRunner runner) : IConsumer
     public async Task Consume(ConsumeContext<RunInvocation> context)
     {
         var work = context.Message;
-        var result = await runner.RunAsync(work.Invocation, work.LedgerAddress, work.PlacedOn, context.CancellationToken);
+        var result = await runner.RunAsync(work.Invocation, work.LedgerAddress, work.PlacedOn, work.PlacedBy, context.CancellationToken);
         if (!work.Invocation.Async && context.ResponseAddress is not null)
         {
             await context.RespondAsync<InvocationResult>(result, EndpointConventions.Transient);

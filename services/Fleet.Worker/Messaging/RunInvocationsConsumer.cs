@@ -9,6 +9,6 @@ internal sealed class RunInvocationsConsumer(InvocationRunner runner) : IConsume
     public Task Consume(ConsumeContext<RunInvocations> context)
     {
         var work = context.Message;
-        return Task.WhenAll(work.Calls.Select(call => runner.RunAsync(call, work.LedgerAddress, work.PlacedOn, context.CancellationToken)));
+        return Task.WhenAll(work.Calls.Select(call => runner.RunAsync(call, work.LedgerAddress, work.PlacedOn, work.PlacedBy, context.CancellationToken)));
     }
 }

@@ -8,12 +8,14 @@ namespace Fleet.Worker.Messaging;
 /// <summary>Tells the scheduler instances that placed work here that its slots are free again, many releases per message under load.</summary>
 internal sealed partial class SlotReleaser : IAsyncDisposable
 {
-    private readonly Batcher<(Uri Ledger, string Function, bool Placed)> _batcher;
+    private readonly Batcher<(Uri Ledger, string Function, bool Placed, DateTimeOffset At)> _batcher;
     private readonly ILogger<SlotReleaser> _logger;
+    private readonly TimeProvider _time;
 
-    public SlotReleaser(ISendEndpointProvider endpoints, WorkerIdentity identity, ILogger<SlotReleaser> logger)
+    public SlotReleaser(ISendEndpointProvider endpoints, WorkerIdentity identity, TimeProvider time, ILogger<SlotReleaser> logger)
     {
         _logger = logger;
+        _time = time;
         _batcher = new(async (releases, ct) =>
         {
             foreach (var group in releases.GroupBy(r => r.Ledger))
@@ -24,6 +26,8 @@ internal sealed partial class SlotReleaser : IAsyncDisposable
                     WorkerId = identity.Id,
                     Functions = [.. group.Select(r => r.Function)],
                     Placed = group.Count(r => r.Placed),
+                    // The earliest: a heartbeat sent after it counts all of them free, one sent before it none.
+                    SentAt = group.Min(r => r.At),
                 }, EndpointConventions.Transient, ct);
             }
         });
@@ -31,7 +35,7 @@ internal sealed partial class SlotReleaser : IAsyncDisposable
 
     /// <summary>Does not wait: a lost release only makes the scheduler's view stale until the next heartbeat.</summary>
     public void Release(Uri ledger, string function, bool placed) =>
-        _batcher.EnqueueAsync((ledger, function, placed), CancellationToken.None).ContinueWith(
+        _batcher.EnqueueAsync((ledger, function, placed, _time.GetUtcNow()), CancellationToken.None).ContinueWith(
             t => LogReleaseFailed(_logger, t.Exception!.GetBaseException()),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
