@@ -76,8 +76,14 @@ public class FleetCluster : IAsyncLifetime
         Scheduler = Start("Fleet.Scheduler", "scheduler", []);
     }
 
+    /// <summary>Starts worker <paramref name="n"/>, under the id of the one before (which must have exited).</summary>
     public void StartWorker(int n)
     {
+        if (_workers.TryGetValue(n, out var before))
+        {
+            _services.Remove(before);
+        }
+
         _workers[n] = Start("Fleet.Worker", $"worker-{n}", new()
         {
             ["Worker__WorkerId"] = $"{_id}-w{n}",
@@ -217,6 +223,49 @@ public class FleetCluster : IAsyncLifetime
             new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
         var amqp = TestServers.RabbitMq;
         return $"amqp://{amqp.UserInfo}@{amqp.Host}:{amqp.Port}/{VirtualHost}";
+    }
+
+    /// <summary>This cluster's queues that nobody consumes, but for the error and skipped queues MassTransit keeps.</summary>
+    public async Task<IReadOnlyList<string>> QueuesWithoutConsumersAsync()
+    {
+        using var management = Management();
+        var queues = await management.GetFromJsonAsync<JsonElement>($"/api/queues/{VirtualHost}?columns=name,consumers");
+        return
+        [
+            .. queues.EnumerateArray()
+                .Where(q => q.GetProperty("consumers").GetInt32() == 0)
+                .Select(q => q.GetProperty("name").GetString()!)
+                .Where(name => !name.EndsWith("_error", StringComparison.Ordinal) && !name.EndsWith("_skipped", StringComparison.Ordinal)),
+        ];
+    }
+
+    /// <summary>
+    /// Unbinds the scheduler's own queue from its exchange until the returned handle is disposed: every heartbeat and
+    /// slot release sent to the scheduler meanwhile is dropped by the broker, as if lost.
+    /// </summary>
+    public async Task<IAsyncDisposable> CutSchedulerInstanceQueueAsync()
+    {
+        using var management = Management();
+        var queues = await management.GetFromJsonAsync<JsonElement>($"/api/queues/{VirtualHost}?columns=name");
+        var queue = queues.EnumerateArray().Select(q => q.GetProperty("name").GetString()!)
+            .Single(name => name.StartsWith("fleet-scheduler-", StringComparison.Ordinal) && !name.EndsWith("_error", StringComparison.Ordinal)
+                && !name.EndsWith("_skipped", StringComparison.Ordinal));
+        var path = $"/api/bindings/{VirtualHost}/e/{queue}/q/{queue}";
+        foreach (var binding in (await management.GetFromJsonAsync<JsonElement>(path)).EnumerateArray())
+        {
+            (await management.DeleteAsync($"{path}/{Uri.EscapeDataString(binding.GetProperty("properties_key").GetString()!)}")).EnsureSuccessStatusCode();
+        }
+
+        return new Rebinding(path);
+    }
+
+    private sealed class Rebinding(string path) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            using var management = Management();
+            (await management.PostAsJsonAsync(path, new { routing_key = "" })).EnsureSuccessStatusCode();
+        }
     }
 
     private async Task DropVirtualHostAsync()

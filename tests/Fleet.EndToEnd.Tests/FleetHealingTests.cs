@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Fleet.EndToEnd.Tests.Infrastructure;
+
+namespace Fleet.EndToEnd.Tests;
+
+/// <summary>
+/// Faults the fleet must heal from on its own: lost slot releases, a worker killed mid-call and restarted under its
+/// id, RabbitMQ and PostgreSQL restarted under load. Each ends with every accepted call completed right, every queue
+/// consumed again, the scheduler counting every slot free, and a run of thousands of async calls all completing right.
+/// </summary>
+[Collection(nameof(HealingCollection))]
+public sealed class FleetHealingTests(HealingCluster fleet, ITestOutputHelper output)
+{
+    private const int Run = 3000;
+
+    private static readonly Dictionary<string, string> Double = new()
+    {
+        ["double.py"] = """
+            import time
+
+            def work(params, context):
+                time.sleep(float(params.get("sleep", 0)))
+                return int(params["n"]) * 2
+            """,
+    };
+
+    private readonly ServerledgeApi _api = new(fleet.Gateway);
+
+    [Fact]
+    public async Task Lost_slot_releases_are_corrected_by_the_next_heartbeats()
+    {
+        var name = await CreateAsync();
+        var idle = await IdleCpusAsync(name);
+        await using (await fleet.CutSchedulerInstanceQueueAsync())
+        {
+            await AssertAllDoneRightAsync(await SubmitAsync(name, 300, concurrency: 16));
+        }
+
+        await AssertHealedAsync(name, idle);
+        await DeleteAsync(name);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_call_and_restarted_under_its_id_gets_its_slots_back()
+    {
+        var name = await CreateAsync();
+        var idle = await IdleCpusAsync(name);
+        var accepted = await SubmitAsync(name, 40, concurrency: 8, sleep: 0.5);
+        await _api.PollUntilDoneAsync(accepted[0].Id, TimeSpan.FromSeconds(60));
+        fleet.Workers[1].Kill();
+        fleet.StartWorker(1);
+
+        await AssertAllDoneRightAsync(accepted);
+        await AssertHealedAsync(name, idle);
+        await DeleteAsync(name);
+    }
+
+    [Fact]
+    public async Task RabbitMQ_restarted_under_load_loses_no_accepted_call_and_the_fleet_serves_at_full_speed_after()
+    {
+        var name = await CreateAsync();
+        var idle = await IdleCpusAsync(name);
+        var load = SubmitAsync(name, Run, concurrency: 16);
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        await TestServers.RestartRabbitMqAsync(down: TimeSpan.FromSeconds(3));
+
+        await AssertAllDoneRightAsync(await load);
+        await AssertHealedAsync(name, idle);
+        await DeleteAsync(name);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_restarted_under_load_loses_no_accepted_call_and_the_fleet_serves_at_full_speed_after()
+    {
+        var name = await CreateAsync();
+        var idle = await IdleCpusAsync(name);
+        var load = SubmitAsync(name, Run, concurrency: 16);
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        await TestServers.RestartPostgresAsync();
+
+        await AssertAllDoneRightAsync(await load);
+        await AssertHealedAsync(name, idle);
+        await DeleteAsync(name);
+    }
+
+    private async Task<string> CreateAsync()
+    {
+        var name = ServerledgeApi.UniqueName("double");
+        await _api.CreateOkAsync(name, "python310", "double.work", Double);
+        return name;
+    }
+
+    /// <summary>Its warm instances would hold memory that the next test's <see cref="IdleCpusAsync"/> expects free.</summary>
+    private async Task DeleteAsync(string name)
+    {
+        using var deleted = await fleet.Gateway.PostAsJsonAsync("/delete", new { Name = name });
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+    }
+
+    /// <summary>
+    /// The scheduler's count of free CPUs (it follows free slots) once the fleet is quiet, the mark to come back to;
+    /// and a first full run, whose rate the one after healing is printed beside.
+    /// </summary>
+    private async Task<double> IdleCpusAsync(string name)
+    {
+        await fleet.WaitForWorkersAsync(2);
+        var cpus = await AvailableCpusAsync();
+        Assert.True(cpus > 0);
+        await FullRunAsync(name, "before the fault");
+        return cpus;
+    }
+
+    private async Task FullRunAsync(string name, string when)
+    {
+        var clock = Stopwatch.StartNew();
+        var calls = await SubmitAsync(name, Run, concurrency: 16);
+        Assert.Equal(Run, calls.Count);
+        await AssertAllDoneRightAsync(calls);
+        output.WriteLine($"{when}: {Run} async calls accepted and completed in {clock.Elapsed.TotalSeconds:F1} s " +
+            $"({Run / clock.Elapsed.TotalSeconds:F0} calls/s)");
+    }
+
+    /// <summary>
+    /// Every queue consumed, the scheduler back to counting every slot free (no call runs now), then a full run whose
+    /// every call completes right; its rate is printed (figures, not a timed assertion).
+    /// </summary>
+    private async Task AssertHealedAsync(string name, double idleCpus)
+    {
+        await WaitUntilAsync(async () => (await fleet.QueuesWithoutConsumersAsync()).Count == 0,
+            async () => $"queues nobody consumes: {string.Join(", ", await fleet.QueuesWithoutConsumersAsync())}");
+        await WaitUntilAsync(async () => await AvailableCpusAsync() == idleCpus,
+            async () => $"the scheduler counts {await AvailableCpusAsync()} CPUs free of {idleCpus}");
+        await FullRunAsync(name, "after healing");
+    }
+
+    private async Task<double> AvailableCpusAsync()
+    {
+        using var status = await fleet.Gateway.GetAsync("/status");
+        return status.IsSuccessStatusCode ? (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("AvailableCPUs").GetDouble() : -1;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<Task<string>> failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await Safely(condition))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail(await failure());
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<bool> Safely(Func<Task<bool>> condition)
+    {
+        try
+        {
+            return await condition();
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> async calls from <paramref name="concurrency"/> callers and returns those the
+    /// gateway accepted (answered with a ReqId); a call it refused while a server was down is not accepted.
+    /// </summary>
+    private async Task<List<(string Id, int N)>> SubmitAsync(string name, int count, int concurrency, double sleep = 0)
+    {
+        var accepted = new ConcurrentBag<(string, int)>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (n, ct) =>
+        {
+            var body = new
+            {
+                Params = new Dictionary<string, object> { ["n"] = n.ToString(CultureInfo.InvariantCulture), ["sleep"] = sleep.ToString(CultureInfo.InvariantCulture) },
+                Async = true,
+            };
+            try
+            {
+                using var response = await fleet.Gateway.PostAsJsonAsync($"/invoke/{name}", body, ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    accepted.Add(((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("ReqId").GetString()!, n));
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not accepted.
+            }
+        });
+        return [.. accepted];
+    }
+
+    private async Task AssertAllDoneRightAsync(List<(string Id, int N)> calls)
+    {
+        var wrong = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (call, _) =>
+        {
+            var report = await _api.PollUntilDoneAsync(call.Id, TimeSpan.FromSeconds(120));
+            if (!report.GetProperty("Success").GetBoolean()
+                || report.GetProperty("Result").GetString() != (call.N * 2).ToString(CultureInfo.InvariantCulture))
+            {
+                wrong.Add($"{call.Id}: {report.GetRawText()}");
+            }
+        });
+        Assert.True(wrong.IsEmpty, $"{wrong.Count} of {calls.Count} accepted calls ended wrong, e.g. {wrong.FirstOrDefault()}");
+    }
+}
+
+public sealed class HealingCluster : FleetCluster;
+
+[CollectionDefinition(nameof(HealingCollection))]
+public sealed class HealingCollection : ICollectionFixture<HealingCluster>;
