@@ -3,7 +3,8 @@
 # RabbitMQ (AMQP 26672, management 26674) and PostgreSQL (26432) under .fleet/test/, checks the compose file with
 # docker-compose config, runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
 # FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; FLEET_TEST_PORT_BASE (default 26000) moves
-# the ports (base+672..674, base+432) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ node, so a second
+# the ports (base+672..674, base+432; at most 54000, as rabbitmqctl takes the node's distribution port + 10000 for
+# itself) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ node, so a second
 # checkout can test beside the first; extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Serverledge).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/infra/local/lib.sh"

@@ -30,6 +30,7 @@ internal sealed class GatewayModule(GatewayIdentity identity) : IBusModule
         builder.Services.AddSingleton<FunctionCatalog>();
         builder.Services.AddSingleton<Invoker>();
         builder.Services.AddSingleton<FleetControl>();
+        builder.Services.AddHostedService<QueuedCallRecovery>();
         return new GatewayModule(identity);
     }
 

@@ -28,6 +28,14 @@ public sealed class GatewayOptions
     /// </summary>
     public bool DirectWarmCalls { get; set; } = true;
 
+    /// <summary>
+    /// Records each accepted async call in the store before answering with its id, and sends again at start the
+    /// recorded calls that have no outcome. On in the standalone, whose in-memory bus would lose queued calls with the
+    /// process; off in the distributed fleet, where RabbitMQ keeps them on disk (it costs one store write per batch of
+    /// calls submitted together).
+    /// </summary>
+    public bool RecordQueuedCalls { get; set; }
+
     /// <summary>How long a definition is served from the gateway's cache; deletions invalidate it at once.</summary>
     public int FunctionCacheSeconds { get; set; } = 5;
 }

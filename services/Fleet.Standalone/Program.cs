@@ -20,6 +20,9 @@ internal static class Program
             ["Store:ConnectionString"] = "Data Source=.fleet/data/fleet.db",
             ["Worker:WorkerId"] = "standalone",
             ["Worker:DataDirectory"] = ".fleet/work",
+
+            // The in-memory bus loses what it holds with the process: accepted async calls are kept in the store too.
+            ["Gateway:RecordQueuedCalls"] = "true",
         });
         builder.AddServiceDefaults("fleet-standalone");
         builder.Services.AddFleetStore(builder.Configuration);

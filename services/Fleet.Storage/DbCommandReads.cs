@@ -27,6 +27,19 @@ internal static class DbCommandReads
     /// A call from a row of <c>function, created_at, expires_at, result</c>, or null when there is no row;
     /// <paramref name="readTime"/> reads the provider's timestamp column.
     /// </summary>
+    public static async Task<IReadOnlyList<QueuedCall>> ReadQueuedAsync(
+        this DbCommand command, Func<DbDataReader, int, DateTimeOffset> readTime, CancellationToken cancellationToken)
+    {
+        var calls = new List<QueuedCall>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            calls.Add(StoreDocuments.ReadQueued(reader.GetString(0), readTime(reader, 1)));
+        }
+
+        return calls;
+    }
+
     public static async Task<CallRecord?> ReadCallAsync(
         this DbCommand command, string id, Func<DbDataReader, int, DateTimeOffset> readTime, CancellationToken cancellationToken)
     {

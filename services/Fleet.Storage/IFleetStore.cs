@@ -32,8 +32,21 @@ public interface IFleetStore
     Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records accepted async calls that have not run yet (one round trip for the batch); a call recorded already is
+    /// left as it is. Returns how many were recorded.
+    /// </summary>
+    Task<int> SaveQueuedAsync(IReadOnlyList<QueuedCall> calls, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Recorded calls with no outcome yet that have not expired, in id order after <paramref name="afterId"/> (null:
+    /// from the start), at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<QueuedCall>> ListQueuedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stores async calls' outcomes (one round trip for the batch). A call that already has an outcome keeps it: the
-    /// first wins, so a redelivered invocation never overwrites. Returns how many were stored.
+    /// first wins, so a redelivered invocation never overwrites. A queued record gets its outcome and loses its
+    /// request. Returns how many were stored.
     /// </summary>
     Task<int> SaveOutcomesAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken);
 

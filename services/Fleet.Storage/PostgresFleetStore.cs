@@ -175,7 +175,9 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         const string Sql = """
             INSERT INTO calls (id, function, created_at, expires_at, completed_at, result)
             SELECT * FROM unnest(@ids, @functions, @created_at, @expires_at, @completed_at, @results)
-            ON CONFLICT (id) DO NOTHING
+            ON CONFLICT (id) DO UPDATE
+            SET expires_at = excluded.expires_at, completed_at = excluded.completed_at, result = excluded.result, request = NULL
+            WHERE calls.result IS NULL
             """;
 
         if (outcomes.Count == 0)
@@ -215,6 +217,61 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
             cancellationToken);
         StoreLog.OutcomesSaved(_logger, stored, outcomes.Count);
         return stored;
+    }
+
+    public async Task<int> SaveQueuedAsync(IReadOnlyList<QueuedCall> calls, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            INSERT INTO calls (id, function, created_at, expires_at, request)
+            SELECT * FROM unnest(@ids, @functions, @created_at, @expires_at, @requests)
+            ON CONFLICT (id) DO NOTHING
+            """;
+
+        if (calls.Count == 0)
+        {
+            return 0;
+        }
+
+        var first = calls.DistinctBy(c => c.Request.RequestId, StringComparer.Ordinal).ToList();
+        var ids = first.Select(c => c.Request.RequestId).ToArray();
+        var functions = first.Select(c => c.Request.Function.Name).ToArray();
+        var createdAt = first.Select(c => c.Request.ReceivedAt.ToUniversalTime()).ToArray();
+        var expiresAt = first.Select(c => c.ExpiresAt.ToUniversalTime()).ToArray();
+        var requests = first.Select(c => StoreDocuments.Write(c.Request)).ToArray();
+        return await RunAsync(
+            Sql,
+            parameters =>
+            {
+                parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
+                parameters.Add(new NpgsqlParameter<string[]>("functions", functions));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("created_at", createdAt));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("expires_at", expiresAt));
+                parameters.Add(new NpgsqlParameter<string[]>("requests", requests));
+            },
+            static (command, ct) => command.ExecuteNonQueryAsync(ct),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<QueuedCall>> ListQueuedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            SELECT request, expires_at
+            FROM calls
+            WHERE result IS NULL AND request IS NOT NULL AND expires_at > @now AND id > @after
+            ORDER BY id
+            LIMIT @limit
+            """;
+
+        return await RunAsync(
+            Sql,
+            parameters =>
+            {
+                parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));
+                parameters.Add(new NpgsqlParameter<string>("after", afterId ?? ""));
+                parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            },
+            static (command, ct) => command.ReadQueuedAsync(static (reader, i) => reader.GetFieldValue<DateTimeOffset>(i), ct),
+            cancellationToken);
     }
 
     public async Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)

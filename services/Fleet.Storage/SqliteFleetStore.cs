@@ -141,7 +141,9 @@ internal sealed class SqliteFleetStore : IFleetStore
         const string Sql = """
             INSERT INTO calls (id, function, created_at, expires_at, completed_at, result)
             VALUES (@id, @function, @created_at, @expires_at, @completed_at, @result)
-            ON CONFLICT (id) DO NOTHING
+            ON CONFLICT (id) DO UPDATE
+            SET expires_at = excluded.expires_at, completed_at = excluded.completed_at, result = excluded.result, request = NULL
+            WHERE calls.result IS NULL
             """;
 
         if (outcomes.Count == 0)
@@ -174,6 +176,61 @@ internal sealed class SqliteFleetStore : IFleetStore
         await transaction.CommitAsync(cancellationToken);
         StoreLog.OutcomesSaved(_logger, stored, outcomes.Count);
         return stored;
+    }
+
+    public async Task<int> SaveQueuedAsync(IReadOnlyList<QueuedCall> calls, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            INSERT INTO calls (id, function, created_at, expires_at, request)
+            VALUES (@id, @function, @created_at, @expires_at, @request)
+            ON CONFLICT (id) DO NOTHING
+            """;
+
+        if (calls.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = new SqliteCommand(Sql, connection, transaction);
+        var id = command.Parameters.Add("@id", SqliteType.Text);
+        var function = command.Parameters.Add("@function", SqliteType.Text);
+        var createdAt = command.Parameters.Add("@created_at", SqliteType.Integer);
+        var expiresAt = command.Parameters.Add("@expires_at", SqliteType.Integer);
+        var request = command.Parameters.Add("@request", SqliteType.Text);
+        command.Prepare();
+        var recorded = 0;
+        foreach (var call in calls)
+        {
+            id.Value = call.Request.RequestId;
+            function.Value = call.Request.Function.Name;
+            createdAt.Value = ToMicroseconds(call.Request.ReceivedAt);
+            expiresAt.Value = ToMicroseconds(call.ExpiresAt);
+            request.Value = StoreDocuments.Write(call.Request);
+            recorded += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return recorded;
+    }
+
+    public async Task<IReadOnlyList<QueuedCall>> ListQueuedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            SELECT request, expires_at
+            FROM calls
+            WHERE result IS NULL AND request IS NOT NULL AND expires_at > @now AND id > @after
+            ORDER BY id
+            LIMIT @limit
+            """;
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(Sql, connection);
+        command.Parameters.AddWithValue("@now", ToMicroseconds(now));
+        command.Parameters.AddWithValue("@after", afterId ?? "");
+        command.Parameters.AddWithValue("@limit", limit);
+        return await command.ReadQueuedAsync(static (reader, i) => FromMicroseconds(reader.GetInt64(i)), cancellationToken);
     }
 
     public async Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)

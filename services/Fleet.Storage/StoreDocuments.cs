@@ -13,6 +13,17 @@ internal static class StoreDocuments
     public static string Write(InvocationResult result) =>
         JsonSerializer.Serialize(result, StoreJsonContext.Default.InvocationResult);
 
+    public static string Write(InvokeFunction request) =>
+        JsonSerializer.Serialize(request, StoreJsonContext.Default.InvokeFunction);
+
+    public static QueuedCall ReadQueued(string requestJson, DateTimeOffset expiresAt) =>
+        new()
+        {
+            Request = JsonSerializer.Deserialize(requestJson, StoreJsonContext.Default.InvokeFunction)
+                      ?? throw new JsonException("A stored call request is null."),
+            ExpiresAt = expiresAt,
+        };
+
     public static FunctionSpec ReadFunction(string json) =>
         JsonSerializer.Deserialize(json, StoreJsonContext.Default.FunctionSpec)
         ?? throw new JsonException("A stored function document is null.");

@@ -13,4 +13,5 @@ namespace Fleet.Storage;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(FunctionSpec))]
 [JsonSerializable(typeof(InvocationResult))]
+[JsonSerializable(typeof(InvokeFunction))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -97,6 +97,12 @@ public sealed class CallResultWriterTests : IAsyncLifetime
 
         public Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken) => inner.GetPackageAsync(hash, cancellationToken);
 
+        public Task<int> SaveQueuedAsync(IReadOnlyList<QueuedCall> calls, CancellationToken cancellationToken) =>
+            inner.SaveQueuedAsync(calls, cancellationToken);
+
+        public Task<IReadOnlyList<QueuedCall>> ListQueuedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken) =>
+            inner.ListQueuedAsync(now, afterId, limit, cancellationToken);
+
         public Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
             inner.GetCallAsync(id, now, cancellationToken);
 

@@ -286,6 +286,44 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_queued_call_is_listed_with_its_request_until_its_outcome_which_it_does_not_hide_from_or_lose_to()
+    {
+        var store = await OwnStoreAsync();
+        var queued = Queued(Unique("call"));
+        Assert.Equal(1, await store.SaveQueuedAsync([queued], Ct));
+        Assert.Equal(0, await store.SaveQueuedAsync([queued with { ExpiresAt = T0.AddDays(9) }], Ct));
+
+        Assert.Null(await store.GetCallAsync(queued.Request.RequestId, T0, Ct));
+        Assert.Equal([queued], await store.ListQueuedAsync(T0, afterId: null, limit: 10, Ct));
+
+        var outcome = Outcome(queued.Request.RequestId);
+        Assert.Equal(1, await store.SaveOutcomesAsync([outcome], Ct));
+        Assert.Empty(await store.ListQueuedAsync(T0, afterId: null, limit: 10, Ct));
+        Assert.Equal(outcome, await store.GetCallAsync(outcome.Id, T0, Ct));
+
+        // Recorded again after its outcome (a redelivered submit): the outcome stays, nothing is queued.
+        Assert.Equal(0, await store.SaveQueuedAsync([queued], Ct));
+        Assert.Equal(0, await store.SaveOutcomesAsync([Outcome(outcome.Id, result: "\"second\"")], Ct));
+        Assert.Equal(outcome, await store.GetCallAsync(outcome.Id, T0, Ct));
+        Assert.Empty(await store.ListQueuedAsync(T0, afterId: null, limit: 10, Ct));
+    }
+
+    [Fact]
+    public async Task Queued_calls_are_listed_in_id_order_by_pages_and_not_once_expired()
+    {
+        var store = await OwnStoreAsync();
+        await store.SaveQueuedAsync([Queued("c"), Queued("a"), Queued("b"), Queued("old") with { ExpiresAt = T0.AddMinutes(1) }], Ct);
+
+        var now = T0.AddMinutes(2);
+        var first = await store.ListQueuedAsync(now, afterId: null, limit: 2, Ct);
+        var rest = await store.ListQueuedAsync(now, afterId: first[^1].Request.RequestId, limit: 2, Ct);
+
+        Assert.Equal(["a", "b"], first.Select(c => c.Request.RequestId));
+        Assert.Equal(["c"], rest.Select(c => c.Request.RequestId));
+        Assert.Equal(1, await store.PurgeExpiredCallsAsync(now, Ct));
+    }
+
+    [Fact]
     public async Task Empty_batch_is_a_no_op() =>
         Assert.Equal(0, await Store.SaveOutcomesAsync([], Ct));
 
@@ -347,6 +385,29 @@ public abstract class FleetStoreContract(IStoreFixture fixture, ITestOutputHelpe
         Assert.Equal(count, stored);
         return elapsed;
     }
+
+    /// <summary>A database of its own, for tests that list or purge across all calls.</summary>
+    private async Task<IFleetStore> OwnStoreAsync()
+    {
+        var store = fixture.OpenStore(await fixture.CreateEmptyDatabaseAsync(Ct));
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+
+    private static QueuedCall Queued(string id) => new()
+    {
+        Request = new InvokeFunction
+        {
+            RequestId = id,
+            Function = Spec("fn"),
+            ParamsJson = "{\"n\":\"17\",\"text\":\"\\u0000 and ü\"}",
+            ReturnOutput = true,
+            QosClass = 2,
+            Async = true,
+            ReceivedAt = T0,
+        },
+        ExpiresAt = T0.AddMinutes(30),
+    };
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 

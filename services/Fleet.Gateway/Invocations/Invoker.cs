@@ -24,6 +24,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     private readonly IFleetStore _store;
     private readonly Batcher<InvokeFunction> _submitter;
     private readonly GatewayOptions _options;
+    private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
     private readonly ILogger<Invoker> _logger;
 
@@ -32,8 +33,8 @@ internal sealed partial class Invoker : IAsyncDisposable
 
     public Invoker(
         IClientFactory clients, ISendEndpointProvider sender, IFleetStore store, WorkerLedger ledger,
-        IOptions<GatewayOptions> options, IOptions<ShutdownOptions> shutdown, IHostApplicationLifetime lifetime, TimeProvider time,
-        ILogger<Invoker> logger)
+        IOptions<GatewayOptions> options, IOptions<StoreOptions> storeOptions, IOptions<ShutdownOptions> shutdown, IHostApplicationLifetime lifetime,
+        TimeProvider time, ILogger<Invoker> logger)
     {
         _clients = clients;
         _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
@@ -42,6 +43,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         _store = store;
         _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200, maxConcurrentFlushes: 4);
         _options = options.Value;
+        _retention = TimeSpan.FromSeconds(storeOptions.Value.CallRetentionSeconds);
         _time = time;
         _logger = logger;
         lifetime.ApplicationStopping.Register(() => _drained.CancelAfter(shutdown.Value.Drain));
@@ -89,8 +91,9 @@ internal sealed partial class Invoker : IAsyncDisposable
     }
 
     /// <summary>
-    /// Returns once the broker holds the call durably (publisher confirm): an accepted call is never lost. Its outcome
-    /// is stored when it completes; until then a poll finds nothing, as upstream's does.
+    /// Returns once the call is durable: held by the broker (publisher confirm), and first recorded in the store when
+    /// <see cref="GatewayOptions.RecordQueuedCalls"/> is on. An accepted call is never lost. Its outcome is stored when
+    /// it completes; until then a poll finds nothing, as upstream's does.
     /// </summary>
     public Task SubmitAsync(InvokeFunction call, CancellationToken cancellationToken) => _submitter.EnqueueAsync(call, cancellationToken);
 
@@ -145,7 +148,20 @@ internal sealed partial class Invoker : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends again calls recorded as queued (<see cref="GatewayOptions.RecordQueuedCalls"/>), as they were.</summary>
+    public Task ResubmitAsync(IReadOnlyList<InvokeFunction> calls, CancellationToken cancellationToken) => SendBatchAsync(calls, cancellationToken);
+
     private async Task SubmitBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
+    {
+        if (_options.RecordQueuedCalls)
+        {
+            await _store.SaveQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _retention })], cancellationToken);
+        }
+
+        await SendBatchAsync(batch, cancellationToken);
+    }
+
+    private async Task SendBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
     {
         var calls = batch.ToArray();
         var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);

@@ -35,6 +35,22 @@ public class StandaloneFleet : IAsyncLifetime
     {
         System.IO.Directory.CreateDirectory(_directory);
         Url = new Uri($"http://127.0.0.1:{FreePort()}");
+        Anonymous = new HttpClient { BaseAddress = Url };
+        Authorized = new HttpClient { BaseAddress = Url };
+        Authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        await StartAsync();
+    }
+
+    /// <summary>kill -9, then a new process on the same folder and port, once it is ready.</summary>
+    public async Task KillAndRestartAsync()
+    {
+        _process!.Kill();
+        await _process.DisposeAsync();
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
         var settings = new Dictionary<string, string>(Settings)
         {
             ["Urls"] = Url.ToString().TrimEnd('/'),
@@ -42,10 +58,6 @@ public class StandaloneFleet : IAsyncLifetime
             ["Worker__DataDirectory"] = Path.Combine(_directory, "work"),
         };
         _process = ServiceProcess.Start("Fleet.Standalone", "standalone", _directory, settings);
-        Anonymous = new HttpClient { BaseAddress = Url };
-        Authorized = new HttpClient { BaseAddress = Url };
-        Authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
