@@ -7,8 +7,12 @@ using Fleet.Worker;
 namespace Fleet.Standalone;
 
 /// <summary>Gateway, scheduler and one worker in one process: in-memory bus, SQLite under .fleet/, http://127.0.0.1:8080.</summary>
-internal static class Program
+public sealed class Program
 {
+    private Program()
+    {
+    }
+
     public static async Task Main(string[] args)
     {
         var builder = FleetHost.CreateBuilder(args);
