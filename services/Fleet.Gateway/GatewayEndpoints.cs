@@ -5,12 +5,13 @@ namespace Fleet.Gateway;
 
 public static class GatewayEndpoints
 {
-    /// <summary>The HTTP edge: access token check, then every facade's routes.</summary>
+    /// <summary>The HTTP edge: access token check, then every facade's routes in a group of its own.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseMiddleware<AccessTokenMiddleware>();
-        app.MapServerledgeFunctions();
-        app.MapServerledgeInvocations();
+        var serverledge = app.MapGroup("").AddEndpointFilter(ServerledgeWire.MapCoreUnavailable);
+        serverledge.MapServerledgeFunctions();
+        serverledge.MapServerledgeInvocations();
         return app;
     }
 }

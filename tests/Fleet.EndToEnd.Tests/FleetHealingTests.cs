@@ -88,6 +88,26 @@ public sealed class FleetHealingTests(HealingCluster fleet, ITestOutputHelper ou
         await DeleteAsync(name);
     }
 
+    [Fact]
+    public async Task While_the_store_is_down_the_gateway_answers_503_with_the_reason_and_serves_again_after()
+    {
+        await using (await fleet.BlockStoreAsync())
+        {
+            using var invoke = await _api.InvokeAsync(ServerledgeApi.UniqueName("uncached"), new { });
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "the function store cannot be reached"), (invoke.StatusCode, await invoke.Content.ReadAsStringAsync()));
+            using var list = await fleet.Gateway.GetAsync("/function");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+
+            // Upstream's own answer when it cannot read results.
+            using var poll = await fleet.Gateway.GetAsync("/poll/any-1");
+            Assert.Equal((HttpStatusCode.InternalServerError, "Could not retrieve results"), (poll.StatusCode, await poll.Content.ReadAsStringAsync()));
+        }
+
+        var name = await CreateAsync();
+        Assert.Equal("8", (await _api.InvokeOkAsync(name, new { Params = new { n = "4" } })).GetProperty("Result").GetString());
+        await DeleteAsync(name);
+    }
+
     private async Task<string> CreateAsync()
     {
         var name = ServerledgeApi.UniqueName("double");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Fleet.Contracts;
 using Fleet.Storage;
 using MassTransit;
@@ -23,7 +24,7 @@ internal sealed class FunctionCatalog(IFleetStore store, IPublishEndpoint publis
             return cached.Spec;
         }
 
-        var spec = await store.GetFunctionAsync(name, cancellationToken);
+        var spec = await Guarded(store.GetFunctionAsync(name, cancellationToken));
         if (spec is null)
         {
             _cache.TryRemove(name, out _);
@@ -40,13 +41,13 @@ internal sealed class FunctionCatalog(IFleetStore store, IPublishEndpoint publis
     /// <summary>Stores the package (once per content) and the definition; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(FunctionSpec spec, byte[] package, CancellationToken cancellationToken)
     {
-        await store.PutPackageAsync(spec.PackageHash, package, cancellationToken);
-        return await store.TryCreateFunctionAsync(spec, cancellationToken);
+        await Guarded(PutAsync(spec, package, cancellationToken));
+        return await Guarded(store.TryCreateFunctionAsync(spec, cancellationToken));
     }
 
     public async Task<FunctionSpec?> DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        var deleted = await store.DeleteFunctionAsync(name, cancellationToken);
+        var deleted = await Guarded(store.DeleteFunctionAsync(name, cancellationToken));
         Forget(name);
         if (deleted is not null)
         {
@@ -56,7 +57,25 @@ internal sealed class FunctionCatalog(IFleetStore store, IPublishEndpoint publis
         return deleted;
     }
 
-    public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) => store.ListFunctionNamesAsync(cancellationToken);
+    public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) => Guarded(store.ListFunctionNamesAsync(cancellationToken));
 
     public void Forget(string name) => _cache.TryRemove(name, out _);
+
+    private static async Task<T> Guarded<T>(Task<T> storeCall)
+    {
+        try
+        {
+            return await storeCall;
+        }
+        catch (DbException error)
+        {
+            throw new CoreUnavailableException("the function store cannot be reached", error);
+        }
+    }
+
+    private async Task<bool> PutAsync(FunctionSpec spec, byte[] package, CancellationToken cancellationToken)
+    {
+        await store.PutPackageAsync(spec.PackageHash, package, cancellationToken);
+        return true;
+    }
 }

@@ -12,14 +12,28 @@ internal sealed class FleetControl(IClientFactory clients)
 
     public async Task<int> PrewarmAsync(FunctionSpec function, int instances, bool refresh, CancellationToken cancellationToken)
     {
-        var response = await _prewarm.GetResponse<PrewarmResult>(
-            new PrewarmFunction { Function = function, Instances = instances, RefreshPackage = refresh }, cancellationToken);
-        return response.Message.Prewarmed;
+        try
+        {
+            var response = await _prewarm.GetResponse<PrewarmResult>(
+                new PrewarmFunction { Function = function, Instances = instances, RefreshPackage = refresh }, cancellationToken);
+            return response.Message.Prewarmed;
+        }
+        catch (RequestTimeoutException error)
+        {
+            throw new CoreUnavailableException("no scheduler answered", error);
+        }
     }
 
     public async Task<FleetStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        var response = await _status.GetResponse<FleetStatus>(new GetFleetStatus { AskedAt = DateTimeOffset.UtcNow }, cancellationToken);
-        return response.Message;
+        try
+        {
+            var response = await _status.GetResponse<FleetStatus>(new GetFleetStatus { AskedAt = DateTimeOffset.UtcNow }, cancellationToken);
+            return response.Message;
+        }
+        catch (RequestTimeoutException error)
+        {
+            throw new CoreUnavailableException("no scheduler answered", error);
+        }
     }
 }

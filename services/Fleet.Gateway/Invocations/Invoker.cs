@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Fleet.Contracts;
 using Fleet.Placement;
 using Fleet.ServiceDefaults;
@@ -95,11 +96,31 @@ internal sealed partial class Invoker : IAsyncDisposable
     /// <see cref="GatewayOptions.RecordQueuedCalls"/> is on. An accepted call is never lost. Its outcome is stored when
     /// it completes; until then a poll finds nothing, as upstream's does.
     /// </summary>
-    public Task SubmitAsync(InvokeFunction call, CancellationToken cancellationToken) => _submitter.EnqueueAsync(call, cancellationToken);
+    public async Task SubmitAsync(InvokeFunction call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _submitter.EnqueueAsync(call, cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogSubmitFailed(_logger, call.RequestId, error);
+            throw new CoreUnavailableException("the call could not be queued", error);
+        }
+    }
 
     /// <summary>The stored outcome, or null while queued, unknown or expired.</summary>
-    public async Task<InvocationResult?> PollAsync(string id, CancellationToken cancellationToken) =>
-        (await _store.GetCallAsync(id, Now, cancellationToken))?.Result;
+    public async Task<InvocationResult?> PollAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _store.GetCallAsync(id, Now, cancellationToken))?.Result;
+        }
+        catch (DbException error)
+        {
+            throw new CoreUnavailableException("the call store cannot be reached", error);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -168,6 +189,9 @@ internal sealed partial class Invoker : IAsyncDisposable
         await endpoint.Send(new InvokeFunctions { Calls = calls },
             send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not queue {RequestId}")]
+    private static partial void LogSubmitFailed(ILogger logger, string requestId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Placed {RequestId} on warm {WorkerId} directly")]
     private static partial void LogPlacedDirectly(ILogger logger, string requestId, string workerId);

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Security.Cryptography;
 using Fleet.Contracts;
 using Fleet.Gateway.Functions;
@@ -109,7 +108,7 @@ internal static class ServerledgeFunctionEndpoints
                 return Text(StatusCodes.Status409Conflict);
             }
         }
-        catch (DbException)
+        catch (CoreUnavailableException)
         {
             return Json("", StatusCodes.Status503ServiceUnavailable);
         }
@@ -141,30 +140,14 @@ internal static class ServerledgeFunctionEndpoints
             return error;
         }
 
-        try
-        {
-            var deleted = await catalog.DeleteAsync(request!.Name ?? "", cancellationToken);
-            return deleted is null
-                ? Text(StatusCodes.Status404NotFound, "Unknown function")
-                : Json(new Dictionary<string, string> { ["Deleted"] = deleted.Name });
-        }
-        catch (DbException)
-        {
-            return Text(StatusCodes.Status503ServiceUnavailable);
-        }
+        var deleted = await catalog.DeleteAsync(request!.Name ?? "", cancellationToken);
+        return deleted is null
+            ? Text(StatusCodes.Status404NotFound, "Unknown function")
+            : Json(new Dictionary<string, string> { ["Deleted"] = deleted.Name });
     }
 
-    private static async Task<IResult> ListAsync(FunctionCatalog catalog, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return Json(await catalog.ListAsync(cancellationToken));
-        }
-        catch (DbException)
-        {
-            return Text(StatusCodes.Status503ServiceUnavailable);
-        }
-    }
+    private static async Task<IResult> ListAsync(FunctionCatalog catalog, CancellationToken cancellationToken) =>
+        Json(await catalog.ListAsync(cancellationToken));
 
     private static async Task<IResult> PrewarmAsync(HttpRequest http, FunctionCatalog catalog, FleetControl fleet, CancellationToken cancellationToken)
     {
@@ -190,7 +173,7 @@ internal static class ServerledgeFunctionEndpoints
             var started = await fleet.PrewarmAsync(function, request.Instances, request.ForceImagePull, cancellationToken);
             return Json(new Dictionary<string, int> { ["Prewarmed"] = started });
         }
-        catch (MassTransit.RequestTimeoutException)
+        catch (CoreUnavailableException)
         {
             return Json("", StatusCodes.Status503ServiceUnavailable);
         }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Fleet.Contracts;
 using Fleet.Gateway.Functions;
@@ -83,7 +82,7 @@ internal static class ServerledgeInvocationEndpoints
         {
             result = await invoker.PollAsync(reqId, cancellationToken);
         }
-        catch (DbException)
+        catch (CoreUnavailableException)
         {
             return Text(StatusCodes.Status500InternalServerError, "Could not retrieve results");
         }

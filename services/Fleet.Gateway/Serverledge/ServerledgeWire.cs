@@ -52,6 +52,22 @@ internal static class ServerledgeWire
         }
     }
 
+    /// <summary>
+    /// The Serverledge group's mapping of <see cref="CoreUnavailableException"/>: 503 with the reason, so a store or
+    /// broker outage never surfaces as an unhandled 500. Routes with an answer of upstream's own catch it first.
+    /// </summary>
+    public static async ValueTask<object?> MapCoreUnavailable(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (CoreUnavailableException unavailable)
+        {
+            return Text(StatusCodes.Status503ServiceUnavailable, unavailable.Message);
+        }
+    }
+
     public static IResult BadRequest(string reason) =>
         Json(new Dictionary<string, string> { ["message"] = $"Bad Request: {reason}" }, StatusCodes.Status400BadRequest);
 }

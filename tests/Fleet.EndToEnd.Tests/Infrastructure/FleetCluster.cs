@@ -289,6 +289,30 @@ public class FleetCluster : IAsyncLifetime
         return Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Makes this cluster's database refuse every session, new and old, until the returned handle is disposed: to the
+    /// services the store is down.
+    /// </summary>
+    public async Task<IAsyncDisposable> BlockStoreAsync()
+    {
+        await AdministerAsync($"ALTER DATABASE \"{Database}\" ALLOW_CONNECTIONS false");
+        await AdministerAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Database}'");
+        return new StoreUnblocking(this);
+    }
+
+    private sealed class StoreUnblocking(FleetCluster cluster) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await AdministerAsync($"ALTER DATABASE \"{cluster.Database}\" ALLOW_CONNECTIONS true");
+    }
+
+    private static async Task AdministerAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private string Database => $"fleet_{_id}";
 
     private async Task<string> CreateDatabaseAsync()
