@@ -233,7 +233,8 @@ public class FleetCluster : IAsyncLifetime
         return
         [
             .. queues.EnumerateArray()
-                .Where(q => q.GetProperty("consumers").GetInt32() == 0)
+                // A queue the broker is still recovering is listed without its consumer count.
+                .Where(q => !q.TryGetProperty("consumers", out var consumers) || consumers.GetInt32() == 0)
                 .Select(q => q.GetProperty("name").GetString()!)
                 .Where(name => !name.EndsWith("_error", StringComparison.Ordinal) && !name.EndsWith("_skipped", StringComparison.Ordinal)),
         ];
