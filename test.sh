@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test project against real servers: installs what is missing (Debian packages, when root), starts a private
 # RabbitMQ (AMQP 26672, management 26674) and PostgreSQL (26432) under .fleet/test/, checks the compose file with
-# docker-compose config, runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
+# docker-compose config, checks that a checkout in a closed folder runs both servers too (infra/local/check-anywhere.sh,
+# on base+10000: 36672..36674, 36432), runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
 # FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; FLEET_TEST_PORT_BASE (default 26000) moves
 # the ports (base+672..674, base+432; at most 54000, as rabbitmqctl takes the node's distribution port + 10000 for
 # itself) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ node, so a second
@@ -38,6 +39,12 @@ if docker-compose --env-file "$FLEET_ROOT/.env.example" -f "$FLEET_ROOT/docker-c
   echo "compose: docker-compose config passed"; passed=$((passed + 1))
 else
   echo "compose: docker-compose config FAILED"; failed=$((failed + 1))
+fi
+# A new user's clone under /root (mode 700) must run the servers too, not die at their pid files.
+if "$FLEET_ROOT/infra/local/check-anywhere.sh" $((base + 10000)) "$node-anywhere"; then
+  echo "anywhere: servers from a closed checkout passed"; passed=$((passed + 1))
+else
+  echo "anywhere: servers from a closed checkout FAILED"; failed=$((failed + 1))
 fi
 
 cd "$FLEET_ROOT"

@@ -1,5 +1,6 @@
 # Shared by up.sh, down.sh, ../../test.sh and ../../bench/run.sh: packages, private RabbitMQ and PostgreSQL
-# instances under .fleet/, and the services as background processes with one pid file each.
+# instances under .fleet/ (in /var/lib/fleet when their users cannot enter the checkout: fleet_server_dir), and the
+# services as background processes with one pid file each.
 # shellcheck shell=bash
 
 FLEET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -51,6 +52,54 @@ fleet_secret() {
   sed -n "s/^$name=//p" "$file"
 }
 
+# fleet_server_dir [--existing] USER DIR: prints where the server that runs as USER keeps the data (and logs) asked for
+# at DIR; the one rule for both servers. Usually DIR itself. A checkout under a folder USER cannot enter (a clone in
+# /root, mode 700) would kill the servers at their pid files, so as root the data goes to
+# /var/lib/fleet/<hash of DIR's folder>/<name> instead, with DIR a symbolic link to it that stop and people follow.
+# Without root it refuses and says what to do. --existing only follows such a link (for stop: makes nothing).
+fleet_server_dir() {
+  local existing=0
+  [[ $1 == --existing ]] && { existing=1; shift; }
+  local user=$1 dir=$2 parent place
+  parent=$(realpath -m "$(dirname "$dir")")
+  place=/var/lib/fleet/$(printf '%s' "$parent" | sha256sum | cut -c1-12)/$(basename "$dir")
+  if [[ -L $dir && $(readlink "$dir") == "$place" ]]; then
+    ((existing)) || fleet_log "data and logs of $dir in $place (the link leads there)"
+    echo "$place"; return 0
+  fi
+  ((existing)) && { echo "$dir"; return 0; }
+  mkdir -p "$parent" 2>/dev/null
+  if [[ -d $parent ]] && fleet_as "$user" test -x "$parent"; then
+    # A link to somewhere else came with a copied or moved checkout: that data is not this checkout's.
+    [[ -L $dir ]] && fleet_log "dropping the link $dir -> $(readlink "$dir") (not this checkout's data)" && rm -f "$dir"
+    echo "$dir"; return 0
+  fi
+  # The first folder from the top that USER cannot enter is the one to name.
+  local path="" part parts blocked=""
+  IFS=/ read -ra parts <<< "${parent#/}"
+  for part in "${parts[@]}"; do
+    path+=/$part
+    [[ -d $path ]] || break
+    fleet_as "$user" test -x "$path" || { blocked=$path; break; }
+  done
+  [[ -n $blocked ]] || fleet_die "cannot make $parent"
+  local why="$user cannot enter $blocked ($(stat -c '%A %U' "$blocked")), above $dir"
+  local what="move the checkout to a folder $user can enter, or open the way with chmod o+x $blocked (and any closed"
+  what+=" folder below it), or run as root (the servers' data then goes to /var/lib/fleet)"
+  [[ $(id -u) == 0 ]] || fleet_die "$why: $what"
+  if [[ -L $dir ]]; then
+    fleet_log "dropping the link $dir -> $(readlink "$dir") (not this checkout's data)"; rm -f "$dir"
+  elif [[ -e $dir ]]; then
+    [[ -e $place ]] && fleet_die "$why, and both $dir and $place exist: remove the one not wanted"
+    install -d -m 755 /var/lib/fleet "${place%/*}" && mv -T "$dir" "$place" || fleet_die "cannot move $dir to $place"
+  fi
+  # Root-owned, world-enterable parents; the leaf is the server's own.
+  install -d -m 755 /var/lib/fleet "${place%/*}" && mkdir -p "$place" && chown "$user:" "$place" && ln -s "$place" "$dir" ||
+    fleet_die "cannot make $place for $dir"
+  fleet_log "$why: keeping its data and logs in $place ($dir links to it)"
+  echo "$place"
+}
+
 fleet_wait_http() {
   local url=$1 seconds=${2:-60} i
   for ((i = 0; i < seconds * 4; i++)); do
@@ -63,7 +112,8 @@ fleet_wait_http() {
 # fleet_rabbitmq_start NODE DIR AMQP_PORT DIST_PORT MANAGEMENT_PORT: a private node with the management plugin.
 # Mind that rabbitmqctl itself listens on 35672-35682 (a node's distribution port + 10000): no node may use those.
 fleet_rabbitmq_start() {
-  local node=$1 dir=$2 amqp=$3 dist=$4 management=$5
+  local node=$1 dir amqp=$3 dist=$4 management=$5
+  dir=$(fleet_server_dir rabbitmq "$2") || exit 1
   mkdir -p "$dir/mnesia" "$dir/log"
   echo '[rabbitmq_management].' > "$dir/enabled_plugins"
   cat > "$dir/rabbitmq.conf" <<CONF
@@ -104,7 +154,8 @@ fleet_rabbitmq_user() {
 
 # fleet_rabbitmq_stop NODE DIR: returns once the node's process has exited (its ports are free again).
 fleet_rabbitmq_stop() {
-  local node=$1 dir=$2
+  local node=$1 dir
+  dir=$(fleet_server_dir --existing rabbitmq "$2")
   if rabbitmqctl -n "$node@localhost" -q status >/dev/null 2>&1; then
     fleet_log "stopping RabbitMQ $node"
     local pidfile
@@ -116,7 +167,8 @@ fleet_rabbitmq_stop() {
 
 # fleet_postgres_start DIR PORT USER PASSWORD DATABASE: a private cluster on 127.0.0.1 with one login role.
 fleet_postgres_start() {
-  local dir=$1 port=$2 user=$3 password=$4 database=$5
+  local dir port=$2 user=$3 password=$4 database=$5
+  dir=$(fleet_server_dir postgres "$1") || exit 1
   if [[ ! -s $dir/PG_VERSION ]]; then
     fleet_log "creating PostgreSQL cluster in $dir"
     mkdir -p "$dir"
@@ -144,7 +196,8 @@ fleet_postgres_start() {
 }
 
 fleet_postgres_stop() {
-  local dir=$1
+  local dir
+  dir=$(fleet_server_dir --existing postgres "$1")
   if [[ -s $dir/PG_VERSION ]] && fleet_as postgres "$FLEET_PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     fleet_log "stopping PostgreSQL"
     fleet_as postgres "$FLEET_PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null

@@ -59,5 +59,5 @@ fleet_wait_http http://127.0.0.1:8080/health/ready 90 || fleet_die "the gateway 
 cat >&2 <<DONE
 [fleet] up: gateway http://127.0.0.1:8080 (and :1323), $workers worker(s)
 [fleet] RabbitMQ UI http://127.0.0.1:15672 (user fleet, password in .fleet/secrets.env)
-[fleet] logs .fleet/logs/, stop with infra/local/down.sh
+[fleet] logs .fleet/logs/ (servers: .fleet/rabbitmq/log/, .fleet/postgres/server.log), stop with infra/local/down.sh
 DONE
