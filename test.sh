@@ -4,9 +4,9 @@
 # docker-compose config, checks that a checkout in a closed folder runs both servers too (infra/local/check-anywhere.sh,
 # on base+10000: 36672..36674, 36432), runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
 # FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; FLEET_TEST_PORT_BASE (default 26000) moves
-# the ports (base+672..674, base+432; at most 54000, as rabbitmqctl takes the node's distribution port + 10000 for
-# itself) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ node, so a second
-# checkout can test beside the first; extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Serverledge).
+# the ports (base+672..674, base+432; at most 44000: the closed-checkout check runs on base+10000, and rabbitmqctl
+# takes a node's distribution port + 10000 for itself) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ
+# node, so a second checkout can test beside the first; extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Serverledge).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/infra/local/lib.sh"
 set -e
