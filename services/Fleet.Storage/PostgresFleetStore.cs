@@ -254,16 +254,8 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
 
     public async Task<IReadOnlyList<QueuedCall>> ListQueuedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken)
     {
-        const string Sql = """
-            SELECT request, expires_at
-            FROM calls
-            WHERE result IS NULL AND request IS NOT NULL AND expires_at > @now AND id > @after
-            ORDER BY id
-            LIMIT @limit
-            """;
-
         return await RunAsync(
-            Sql,
+            StoreDocuments.ListQueuedSql,
             parameters =>
             {
                 parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now.ToUniversalTime()));

@@ -217,16 +217,8 @@ internal sealed class SqliteFleetStore : IFleetStore
 
     public async Task<IReadOnlyList<QueuedCall>> ListQueuedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken)
     {
-        const string Sql = """
-            SELECT request, expires_at
-            FROM calls
-            WHERE result IS NULL AND request IS NOT NULL AND expires_at > @now AND id > @after
-            ORDER BY id
-            LIMIT @limit
-            """;
-
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new SqliteCommand(Sql, connection);
+        await using var command = new SqliteCommand(StoreDocuments.ListQueuedSql, connection);
         command.Parameters.AddWithValue("@now", ToMicroseconds(now));
         command.Parameters.AddWithValue("@after", afterId ?? "");
         command.Parameters.AddWithValue("@limit", limit);

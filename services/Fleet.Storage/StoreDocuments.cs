@@ -7,6 +7,15 @@ namespace Fleet.Storage;
 /// <summary>The rules both stores share: how documents map to rows and what a valid write is.</summary>
 internal static class StoreDocuments
 {
+    /// <summary>Recorded calls with no outcome, by id after <c>@after</c>: the same SQL for both providers.</summary>
+    public const string ListQueuedSql = """
+        SELECT request, expires_at
+        FROM calls
+        WHERE result IS NULL AND request IS NOT NULL AND expires_at > @now AND id > @after
+        ORDER BY id
+        LIMIT @limit
+        """;
+
     public static string Write(FunctionSpec function) =>
         JsonSerializer.Serialize(function, StoreJsonContext.Default.FunctionSpec);
 
