@@ -43,6 +43,7 @@ public class FleetCluster : IAsyncLifetime
         Directory.CreateDirectory(_runDirectory);
         var bus = await CreateVirtualHostAsync();
         var store = await CreateDatabaseAsync();
+        await SeedAsync(store);
         _common = new Dictionary<string, string>(Settings)
         {
             ["Bus__Transport"] = "rabbitmq",
@@ -64,6 +65,9 @@ public class FleetCluster : IAsyncLifetime
         Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(120) };
         await WaitForWorkersAsync(WorkerCount);
     }
+
+    /// <summary>Fills the cluster's new database before any service starts (and migrates it); nothing by default.</summary>
+    protected virtual Task SeedAsync(string connectionString) => Task.CompletedTask;
 
     /// <summary>Starts a scheduler, in place of the one before (which must have exited).</summary>
     public void StartScheduler()
