@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Worker.Runtimes;
 
@@ -11,7 +12,7 @@ namespace Fleet.Worker.Messaging;
 /// </summary>
 internal sealed partial class InvocationRunner(
     InstancePool pool, ExecutionSlots slots, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
-    WorkerIdentity identity, TimeProvider time, ILogger<InvocationRunner> logger)
+    WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
     public async Task<InvocationResult> RunAsync(InvokeFunction call, Uri? ledger, string placedOn, CancellationToken cancellationToken)
@@ -28,6 +29,7 @@ internal sealed partial class InvocationRunner(
         }
 
         LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
+        metrics.CallEnded(call.Function.Name, result.Status, result.ResponseTime);
 
         // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
         if (ledger is not null)
@@ -61,12 +63,16 @@ internal sealed partial class InvocationRunner(
             execution = await pool.InvokeAsync(call.Function, call.ParamsJson, call.ReturnOutput, cancellationToken);
         }
 
+        // Until the handler started: waiting for a slot and memory, then starting an instance when none was warm.
+        var initTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds);
+        double? coldStart = execution.IsWarmStart || execution.ColdStartSeconds <= 0 ? null : execution.ColdStartSeconds;
+        metrics.CallStarted(call.Function.Name, initTime - (coldStart ?? 0), coldStart);
         return Outcome(call, execution.Status, execution.Error) with
         {
             Result = execution.Result,
             Output = execution.Output,
             IsWarmStart = execution.IsWarmStart,
-            InitTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds),
+            InitTime = initTime,
             Duration = execution.Duration,
         };
     }
