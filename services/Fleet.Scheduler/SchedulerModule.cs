@@ -17,6 +17,7 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
             builder.Configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions()));
         builder.Services.AddSingleton(identity);
         builder.Services.AddWorkerLedger();
+        builder.Services.AddFleetMetrics();
         builder.Services.TryAddSingleton<CallResultWriter>();
         builder.Services.AddHostedService<StorePurger>();
         return new SchedulerModule(identity);

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -13,6 +12,9 @@ namespace Fleet.ServiceDefaults;
 
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>MassTransit's activity source and meter.</summary>
+    private const string MassTransitName = "MassTransit";
+
     /// <summary>Structured logs, health checks, and OpenTelemetry traces and metrics over OTLP when an endpoint is configured.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
@@ -25,14 +27,13 @@ public static class ServiceDefaultsExtensions
         });
         builder.Services.AddHealthChecks();
         AddShutdown(builder);
-        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
-
-        var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName);
-        var endpoint = FirstSet(telemetry["OtlpEndpoint"], builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        if (endpoint is not null)
+        builder.Services.AddFleetMetrics();
+        var telemetry = TelemetryOptions.From(builder.Configuration);
+        if (telemetry.Enabled)
         {
-            var protocol = FirstSet(telemetry["OtlpProtocol"], builder.Configuration["OTEL_EXPORTER_OTLP_PROTOCOL"]) ?? "grpc";
-            AddOpenTelemetry(builder.Services, serviceName, new Uri(endpoint), protocol);
+            // An unknown protocol stops the start here rather than exporting nowhere.
+            _ = telemetry.Protocol;
+            AddOpenTelemetry(builder.Services, serviceName, telemetry);
         }
 
         return builder;
@@ -59,31 +60,22 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHostedService<ShutdownWatchdog>();
     }
 
-    // The providers are singletons so the host disposes (and flushes) them on shutdown.
-    private static void AddOpenTelemetry(IServiceCollection services, string serviceName, Uri endpoint, string protocol)
+    /// <summary>
+    /// Traces of ASP.NET Core and MassTransit (which carries a call's trace context from service to service), and the
+    /// metrics of Fleet, MassTransit and ASP.NET Core, over OTLP. The host starts the providers and flushes them on
+    /// shutdown. Logs stay on standard output.
+    /// </summary>
+    private static void AddOpenTelemetry(IServiceCollection services, string serviceName, TelemetryOptions telemetry)
     {
-        var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
-        var http = string.Equals(protocol, "http/protobuf", StringComparison.OrdinalIgnoreCase);
-
-        // Over HTTP an endpoint set in code is taken as the signal's full URL, so the standard paths are added here.
-        void Exporter(OpenTelemetry.Exporter.OtlpExporterOptions otlp, string signalPath)
-        {
-            otlp.Protocol = http ? OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf : OpenTelemetry.Exporter.OtlpExportProtocol.Grpc;
-            otlp.Endpoint = http ? new Uri(endpoint, endpoint.AbsolutePath.TrimEnd('/') + signalPath) : endpoint;
-        }
-
-        services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddSource(FleetTelemetry.Name, "MassTransit", "Microsoft.AspNetCore")
-            .AddOtlpExporter(otlp => Exporter(otlp, "/v1/traces"))
-            .Build());
-        services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter(FleetTelemetry.Name, "MassTransit", "Microsoft.AspNetCore.Hosting")
-            .AddOtlpExporter(otlp => Exporter(otlp, "/v1/metrics"))
-            .Build());
-        services.AddHostedService<TelemetryStarter>();
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing => tracing
+                .AddSource(MassTransitName)
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddOtlpExporter(otlp => telemetry.ConfigureExporter(otlp, "/v1/traces")))
+            .WithMetrics(metrics => metrics
+                .AddMeter(FleetMetrics.MeterName, MassTransitName)
+                .AddAspNetCoreInstrumentation()
+                .AddOtlpExporter(otlp => telemetry.ConfigureExporter(otlp, "/v1/metrics")));
     }
-
-    private static string? FirstSet(params string?[] values) => values.FirstOrDefault(value => !string.IsNullOrEmpty(value));
 }

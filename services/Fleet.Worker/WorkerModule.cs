@@ -28,6 +28,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         var identity = new WorkerIdentity(Microsoft.Extensions.Options.Options.Create(options));
         builder.Services.AddSingleton(identity);
         builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.AddFleetMetrics();
         builder.Services.AddSingleton<IPackageSource, StorePackageSource>();
         builder.Services.AddSingleton<InstancePool>();
         builder.Services.AddSingleton<ExecutionSlots>();

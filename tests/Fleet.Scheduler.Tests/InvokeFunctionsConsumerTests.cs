@@ -1,11 +1,14 @@
+using System.Diagnostics.Metrics;
 using Fleet.Contracts;
 using Fleet.Scheduler.Consumers;
 using Fleet.Placement;
+using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Scheduler.Tests;
@@ -59,8 +62,9 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Calls_past_their_deadline_or_beyond_capacity_are_stored_as_refused()
+    public async Task Calls_past_their_deadline_or_beyond_capacity_are_stored_and_counted_as_refused()
     {
+        using var calls = new MetricCollector<long>(Services.GetRequiredService<IMeterFactory>(), FleetMetrics.MeterName, "fleet.calls");
         Ledger.Observe(Heartbeat("a", slots: 1));
         var late = Call("late") with { Deadline = _time.GetUtcNow().AddSeconds(-1) };
         var placed = Call("placed");
@@ -78,6 +82,7 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
         Assert.Equal((InvocationStatus.Refused, "no capacity"), (hurriedRecord?.Result.Status, hurriedRecord?.Result.Error));
         Assert.Equal((late.ReceivedAt, "f"), (lateRecord?.CreatedAt, lateRecord?.Function));
         Assert.Null(placedRecord);
+        Assert.Equal([(1L, "f", "refused"), (1L, "f", "refused")], calls.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["function"], m.Tags["outcome"])));
         var sent = Assert.Single(Harness.Sent.Select<RunInvocations>(TestContext.Current.CancellationToken));
         Assert.Equal("placed", Assert.Single(sent.Context.Message.Calls).RequestId);
     }
@@ -96,6 +101,7 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
             ["Store:ConnectionString"] = $"Data Source={_database}",
         }).Build());
         services.AddSingleton<CallResultWriter>();
+        services.AddFleetMetrics();
         services.AddLogging();
         services.AddMassTransitTestHarness(bus => bus.AddConsumer<InvokeFunctionsConsumer>());
         _services = services.BuildServiceProvider(validateScopes: true);

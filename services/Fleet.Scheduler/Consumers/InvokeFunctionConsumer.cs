@@ -12,7 +12,7 @@ namespace Fleet.Scheduler.Consumers;
 /// answers the gateway directly. Refusals are answered here (sync) or stored as failed outcomes (async).
 /// </summary>
 internal sealed partial class InvokeFunctionConsumer(
-    WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, TimeProvider time, ILogger<InvokeFunctionConsumer> logger)
+    WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvokeFunctionConsumer> logger)
     : IConsumer<InvokeFunction>
 {
     public async Task Consume(ConsumeContext<InvokeFunction> context)
@@ -23,7 +23,7 @@ internal sealed partial class InvokeFunctionConsumer(
         if (placement.IsRefused)
         {
             Admission.LogRefused(logger, call.RequestId, reason);
-            var refusal = Admission.Refusal(call, now, reason);
+            var refusal = Admission.Refusal(call, now, reason, metrics);
             if (call.Async)
             {
                 await results.WriteAsync(call, refusal, context.CancellationToken);

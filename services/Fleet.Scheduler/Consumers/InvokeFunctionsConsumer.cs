@@ -13,7 +13,7 @@ namespace Fleet.Scheduler.Consumers;
 /// that any idle worker can take. Refusals are stored as failed outcomes. Acknowledged once every call is forwarded or stored.
 /// </summary>
 internal sealed class InvokeFunctionsConsumer(
-    WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, TimeProvider time, ILogger<InvokeFunctionsConsumer> logger)
+    WorkerLedger ledger, CallResultWriter results, SchedulerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvokeFunctionsConsumer> logger)
     : IConsumer<InvokeFunctions>
 {
     /// <summary>
@@ -33,7 +33,7 @@ internal sealed class InvokeFunctionsConsumer(
             if (placement.IsRefused)
             {
                 Admission.LogRefused(logger, call.RequestId, reason);
-                pending.Add(results.WriteAsync(call, Admission.Refusal(call, now, reason), context.CancellationToken));
+                pending.Add(results.WriteAsync(call, Admission.Refusal(call, now, reason, metrics), context.CancellationToken));
                 continue;
             }
 

@@ -1,5 +1,6 @@
 using Fleet.Contracts;
 using Fleet.Placement;
+using Fleet.ServiceDefaults;
 
 namespace Fleet.Scheduler.Placement;
 
@@ -22,14 +23,20 @@ internal static partial class Admission
         return placement;
     }
 
-    public static InvocationResult Refusal(InvokeFunction call, DateTimeOffset now, string reason) => new()
+    /// <summary>The outcome of a refused call, counted as it ends here.</summary>
+    public static InvocationResult Refusal(InvokeFunction call, DateTimeOffset now, string reason, FleetMetrics metrics)
     {
-        RequestId = call.RequestId,
-        Status = InvocationStatus.Refused,
-        Error = reason,
-        ResponseTime = (now - call.ReceivedAt).TotalSeconds,
-        CompletedAt = now,
-    };
+        var refusal = new InvocationResult
+        {
+            RequestId = call.RequestId,
+            Status = InvocationStatus.Refused,
+            Error = reason,
+            ResponseTime = (now - call.ReceivedAt).TotalSeconds,
+            CompletedAt = now,
+        };
+        metrics.CallEnded(call.Function.Name, refusal.Status, refusal.ResponseTime);
+        return refusal;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused {RequestId}: {Reason}")]
     public static partial void LogRefused(ILogger logger, string requestId, string reason);

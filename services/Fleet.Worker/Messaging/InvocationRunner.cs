@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Worker.Runtimes;
 
@@ -11,7 +12,7 @@ namespace Fleet.Worker.Messaging;
 /// </summary>
 internal sealed partial class InvocationRunner(
     InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
-    WorkerIdentity identity, TimeProvider time, ILogger<InvocationRunner> logger)
+    WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
     /// <param name="placedOn">The worker the placer chose; empty for the shared queue.</param>
@@ -35,6 +36,7 @@ internal sealed partial class InvocationRunner(
         }
 
         LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
+        metrics.CallEnded(call.Function.Name, result.Status, result.ResponseTime);
 
         // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
         if (ledger is not null)
@@ -68,12 +70,16 @@ internal sealed partial class InvocationRunner(
             execution = await pool.InvokeAsync(call.Function, call.ParamsJson, call.ReturnOutput, cancellationToken);
         }
 
+        // Until the handler started: waiting for a slot and memory, then starting an instance when none was warm.
+        var initTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds);
+        double? coldStart = execution.IsWarmStart || execution.ColdStartSeconds <= 0 ? null : execution.ColdStartSeconds;
+        metrics.CallStarted(call.Function.Name, initTime - (coldStart ?? 0), coldStart);
         return Outcome(call, execution.Status, execution.Error) with
         {
             Result = execution.Result,
             Output = execution.Output,
             IsWarmStart = execution.IsWarmStart,
-            InitTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds),
+            InitTime = initTime,
             Duration = execution.Duration,
         };
     }

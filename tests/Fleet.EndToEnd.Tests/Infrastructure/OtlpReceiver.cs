@@ -6,7 +6,7 @@ namespace Fleet.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// The receiving end of OTLP over HTTP (protobuf bodies posted to /v1/traces and /v1/metrics), answering 200 as a
-/// collector does and keeping every body for the tests to search.
+/// collector does and keeping every body for the tests to search (metrics bodies decoded too).
 /// </summary>
 internal sealed class OtlpReceiver : IDisposable
 {
@@ -31,6 +31,9 @@ internal sealed class OtlpReceiver : IDisposable
 
     /// <summary>The bodies posted to <paramref name="path"/> so far.</summary>
     public IReadOnlyList<byte[]> Bodies(string path) => [.. _received.Where(r => r.Path == path).Select(r => r.Body)];
+
+    /// <summary>Every metric data point posted so far, decoded.</summary>
+    public IReadOnlyList<OtlpMetricPoint> MetricPoints() => [.. Bodies("/v1/metrics").SelectMany(body => OtlpMetricPoint.Decode(body))];
 
     public void Dispose()
     {
