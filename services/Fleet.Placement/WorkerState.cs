@@ -10,6 +10,13 @@ internal sealed class WorkerState(string id)
     /// <summary>Changes kept at most between two heartbeats; a worker that sends none for this long is silent anyway.</summary>
     private const int MaxChanges = 100_000;
 
+    /// <summary>
+    /// How long a placement may take to reach its worker: one placed shortly before a heartbeat was sent may not be
+    /// among the calls that heartbeat counts yet, so it stays counted on top for this long (a slot counted busy a
+    /// moment too long, never a call placed on a full worker).
+    /// </summary>
+    private static readonly TimeSpan PlacementInFlight = TimeSpan.FromSeconds(1);
+
     private readonly Queue<Change> _changes = new();
 
     public string Id { get; } = id;
@@ -48,9 +55,11 @@ internal sealed class WorkerState(string id)
     public void Rebase(DateTimeOffset sentAt, int held, IReadOnlyDictionary<string, int> idleWarm)
     {
         HeartbeatSentAt = sentAt;
-        while (_changes.TryPeek(out var change) && change.At <= sentAt)
+        var kept = _changes.Where(c => c.At > sentAt || (c.Slots > 0 && c.At > sentAt - PlacementInFlight)).ToList();
+        _changes.Clear();
+        foreach (var change in kept)
         {
-            _changes.Dequeue();
+            _changes.Enqueue(change);
         }
 
         Inflight = held;

@@ -169,10 +169,11 @@ public sealed class WorkerLedgerTests
         ledger.Observe(Heartbeat("a", slots: 2) with { SentAt = sent.AddMilliseconds(5) });
         Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
 
-        // One ended before the next heartbeat was sent, which no longer holds it; its release arrives late.
+        // One ended before the next heartbeat was sent (over a second on, when both placements have surely reached the
+        // worker), which no longer holds it; its release arrives late.
         _time.Advance(TimeSpan.FromMilliseconds(10));
         var released = _time.GetUtcNow();
-        _time.Advance(TimeSpan.FromMilliseconds(10));
+        _time.Advance(TimeSpan.FromSeconds(1.5));
         ledger.Observe(Heartbeat("a", slots: 2, held: new() { [ledger.Id] = 1 }));
         ledger.Release(new SlotsReleased { WorkerId = "a", Functions = ["isprime"], Placed = 1, SentAt = released });
 
