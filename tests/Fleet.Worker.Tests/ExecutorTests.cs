@@ -151,32 +151,6 @@ public sealed class ExecutorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stderr_written_without_newlines_is_not_buffered_by_the_worker()
-    {
-        var function = _pool.Deploy(RuntimeNames.Python, "flood.work", new Dictionary<string, string>
-        {
-            ["flood.py"] = """
-                import os
-
-                def work(params, context):
-                    chunk = b"x" * (1 << 20)
-                    for _ in range(params["mb"]):
-                        os.write(2, chunk)
-                    return params["mb"]
-                """,
-        });
-        await _pool.InvokeAsync(function, """{"mb": 1}""");
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-
-        var flood = await _pool.InvokeAsync(function, """{"mb": 256}""");
-
-        AssertSucceeded(flood);
-        Assert.Equal("256", flood.Result);
-        var growth = GC.GetTotalMemory(forceFullCollection: true) - before;
-        Assert.True(growth < 64L << 20, $"the worker kept {growth >> 20} MB after 256 MB of stderr");
-    }
-
-    [Fact]
     public async Task An_executor_that_cannot_be_launched_fails_with_what_the_sandbox_said()
     {
         await using var pool = new TestPool(options => options.PythonPath = "/usr/bin/no-such-python");

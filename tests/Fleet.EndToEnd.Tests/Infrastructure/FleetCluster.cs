@@ -22,6 +22,9 @@ public class FleetCluster : IAsyncLifetime
 
     public const int WorkerMemoryMB = 2048;
 
+    /// <summary>The cores each worker reports (set, not read from the machine, so the fleet's full count is known).</summary>
+    public const double WorkerCpus = 2;
+
     public HttpClient Gateway { get; private set; } = null!;
 
     public Uri GatewayUrl { get; private set; } = null!;
@@ -94,12 +97,16 @@ public class FleetCluster : IAsyncLifetime
             ["Worker__DataDirectory"] = Path.Combine(_runDirectory, $"worker-{n}"),
             ["Worker__Slots"] = WorkerSlots.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Worker__MemoryBudgetMB"] = WorkerMemoryMB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Worker__Cpus"] = WorkerCpus.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
     }
 
-    /// <summary>Waits until the gateway answers and the scheduler sees exactly this many idle live workers.</summary>
+    /// <summary>Waits until the gateway answers and the scheduler sees exactly this many live workers, no instance holding their memory.</summary>
     public Task WaitForWorkersAsync(int count) =>
-        WaitForStatusAsync(status => status.GetProperty("AvailableMemMB").GetInt32() == count * WorkerMemoryMB, $"with {count} workers");
+        WaitForStatusAsync(status => status.GetProperty("AvailableMemMB").GetInt32() == count * WorkerMemoryMB, $"with {count} idle workers");
+
+    /// <summary>The CPUs the scheduler counts free when every worker is live and no call holds a slot.</summary>
+    public double FullCpus => WorkerCount * WorkerCpus;
 
     /// <summary>Waits until the gateway answers and the scheduler has heard from a worker.</summary>
     public Task WaitForSchedulerAsync() =>
