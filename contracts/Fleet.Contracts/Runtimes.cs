@@ -5,4 +5,6 @@ public static class Runtimes
 {
     public const string Python = "python";
     public const string Node = "node";
+
+    public static bool IsKnown(string runtime) => runtime is Python or Node;
 }

@@ -41,7 +41,7 @@ common=(
   "Store__Provider=postgres"
   "Store__ConnectionString=Host=127.0.0.1;Port=5432;Database=fleet;Username=fleet;Password=$postgres_password"
 )
-# Anything exported as Gateway__*, Placement__*, Scheduler__*, Worker__*, Store__*, Telemetry__* ... reaches the services too.
+# Anything exported as Core__*, Facades__*, Placement__*, Scheduler__*, Worker__*, Store__*, Telemetry__* ... reaches the services too.
 
 fleet_service_start scheduler Fleet.Scheduler "${common[@]}" "Urls=http://127.0.0.1:8090"
 for ((i = 1; i <= workers; i++)); do
@@ -53,7 +53,7 @@ for pidfile in "$FLEET_DIR"/pids/worker-*.pid; do
   n=$(basename "$pidfile" .pid); n=${n#worker-}
   ((n > workers)) && fleet_service_stop "worker-$n"
 done
-fleet_service_start gateway Fleet.Gateway "${common[@]}" "Urls=http://127.0.0.1:8080;http://127.0.0.1:1323"
+fleet_service_start gateway Fleet.Gateway "${common[@]}" "Urls=http://127.0.0.1:8080" "Facades__Serverledge__Urls=http://127.0.0.1:1323"
 
 fleet_wait_http http://127.0.0.1:8080/health/ready 90 || fleet_die "the gateway is not ready; see .fleet/logs/gateway.log"
 cat >&2 <<DONE

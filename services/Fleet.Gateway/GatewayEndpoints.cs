@@ -1,17 +1,13 @@
-using Fleet.Gateway.Security;
-using Fleet.Gateway.Serverledge;
+using Fleet.Gateway.Facades.Serverledge;
 
 namespace Fleet.Gateway;
 
 public static class GatewayEndpoints
 {
-    /// <summary>The HTTP edge: access token check, then every facade's routes in a group of its own.</summary>
+    /// <summary>Every enabled facade's routes, each in a group of its own.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
-        app.UseMiddleware<AccessTokenMiddleware>();
-        var serverledge = app.MapGroup("").AddEndpointFilter(ServerledgeWire.MapCoreUnavailable);
-        serverledge.MapServerledgeFunctions();
-        serverledge.MapServerledgeInvocations();
+        app.MapServerledge();
         return app;
     }
 }

@@ -10,7 +10,8 @@ internal static class Program
         var builder = FleetHost.CreateBuilder(args);
         builder.Configuration.AddHostDefaults(new Dictionary<string, string?>
         {
-            ["Urls"] = "http://127.0.0.1:8080;http://127.0.0.1:1323",
+            ["Urls"] = "http://127.0.0.1:8080",
+            ["Facades:Serverledge:Urls"] = "http://127.0.0.1:1323",
             ["Store:Provider"] = "postgres",
         });
         builder.AddServiceDefaults("fleet-gateway");

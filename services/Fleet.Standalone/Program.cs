@@ -18,7 +18,8 @@ public sealed class Program
         var builder = FleetHost.CreateBuilder(args);
         builder.Configuration.AddHostDefaults(new Dictionary<string, string?>
         {
-            ["Urls"] = "http://127.0.0.1:8080;http://127.0.0.1:1323",
+            ["Urls"] = "http://127.0.0.1:8080",
+            ["Facades:Serverledge:Urls"] = "http://127.0.0.1:1323",
             ["Bus:Transport"] = "inmemory",
             ["Store:Provider"] = "sqlite",
             ["Store:ConnectionString"] = "Data Source=.fleet/data/fleet.db",
@@ -26,7 +27,7 @@ public sealed class Program
             ["Worker:DataDirectory"] = ".fleet/work",
 
             // The in-memory bus loses what it holds with the process: accepted async calls are kept in the store too.
-            ["Gateway:RecordQueuedCalls"] = "true",
+            ["Core:RecordQueuedCalls"] = "true",
         });
         builder.AddServiceDefaults("fleet-standalone");
         builder.Services.AddFleetStore(builder.Configuration);

@@ -103,7 +103,14 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
         services.AddSingleton<CallResultWriter>();
         services.AddFleetMetrics();
         services.AddLogging();
-        services.AddMassTransitTestHarness(bus => bus.AddConsumer<InvokeFunctionsConsumer>());
+        services.AddMassTransitTestHarness(bus =>
+        {
+            bus.AddConsumer<InvokeFunctionsConsumer>();
+
+            // The harness stops waiting for a message after a quiet spell (6 s by default), which a loaded machine can
+            // take to start the consumer: CI saw Consumed.Any give up.
+            bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(120), testInactivityTimeout: TimeSpan.FromSeconds(60));
+        });
         _services = services.BuildServiceProvider(validateScopes: true);
         await Store.MigrateAsync(TestContext.Current.CancellationToken);
         await Harness.Start();

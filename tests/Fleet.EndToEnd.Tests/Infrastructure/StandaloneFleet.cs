@@ -27,8 +27,8 @@ public class StandaloneFleet : IAsyncLifetime
     /// <summary>Settings on top of the standalone's defaults, as environment variables.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        ["Gateway__AccessToken"] = Token,
-        ["Gateway__MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Facades__Serverledge__AccessToken"] = Token,
+        ["Facades__Serverledge__MaxBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     public async ValueTask InitializeAsync()
@@ -51,12 +51,18 @@ public class StandaloneFleet : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var settings = new Dictionary<string, string>(Settings)
+        // Not Serverledge's own port 1323 unless a test asks: test processes run side by side.
+        var settings = new Dictionary<string, string> { ["Facades__Serverledge__Urls"] = "" };
+        foreach (var (key, value) in Settings.Concat(new Dictionary<string, string>
         {
             ["Urls"] = Url.ToString().TrimEnd('/'),
             ["Store__ConnectionString"] = $"Data Source={Path.Combine(_directory, "fleet.db")}",
             ["Worker__DataDirectory"] = Path.Combine(_directory, "work"),
-        };
+        }))
+        {
+            settings[key] = value;
+        }
+
         _process = ServiceProcess.Start("Fleet.Standalone", "standalone", _directory, settings);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -93,7 +99,7 @@ public class StandaloneFleet : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

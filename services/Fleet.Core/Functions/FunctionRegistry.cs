@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Security.Cryptography;
+using Fleet.Contracts;
+using Fleet.Placement;
+using Fleet.Storage;
+using Fleet.Storage.Packages;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Core.Functions;
+
+/// <summary>
+/// The functions of every facade: the registration rules, held once, and definitions read through a short cache. A
+/// deletion is published so every gateway drops its cached copy and every worker retires the function's instances.
+/// </summary>
+internal sealed class FunctionRegistry(
+    IFleetStore store, IPublishEndpoint publisher, WorkerLedger workers, IOptions<CoreOptions> options, IOptions<PackageLimits> packageLimits,
+    TimeProvider time)
+{
+    private readonly ConcurrentDictionary<FunctionRef, (FunctionSpec Spec, DateTimeOffset Until)> _cache = new();
+    private readonly TimeSpan _ttl = TimeSpan.FromSeconds(options.Value.FunctionCacheSeconds);
+
+    /// <summary>
+    /// Checks the rules in <see cref="RegistrationProblem"/>'s order, then stores the package (once per content) and
+    /// the definition under a new generation.
+    /// </summary>
+    public async Task<Registration> RegisterAsync(FunctionRegistration request, CancellationToken cancellationToken)
+    {
+        if (!FunctionNames.IsValid(request.Function.Name))
+        {
+            return Registration.Refused(RegistrationProblem.Name, "Name must be 1-128 letters, digits, '_', '.' or '-'");
+        }
+
+        var runtimeKnown = Runtimes.IsKnown(request.Runtime);
+        if (runtimeKnown)
+        {
+            try
+            {
+                PackageArchive.Validate(request.Package, packageLimits.Value, cancellationToken);
+            }
+            catch (InvalidPackageException invalid)
+            {
+                return Registration.Refused(RegistrationProblem.Package, invalid.Message);
+            }
+        }
+
+        if (await FindAsync(request.Function, cancellationToken) is not null)
+        {
+            return Registration.Refused(RegistrationProblem.NameTaken);
+        }
+
+        if (!runtimeKnown)
+        {
+            return Registration.Refused(RegistrationProblem.Runtime, $"unknown runtime {request.Runtime}");
+        }
+
+        if (SizeProblem(request) is { } size)
+        {
+            return size;
+        }
+
+        if (HandlerProblem(request.Runtime, request.Handler) is { } handler)
+        {
+            return Registration.Refused(RegistrationProblem.Handler, handler);
+        }
+
+        var timeout = request.TimeoutSeconds ?? options.Value.DefaultTimeoutSeconds;
+        if (timeout < 1 || timeout > options.Value.MaxTimeoutSeconds)
+        {
+            return Registration.Refused(RegistrationProblem.Timeout, $"Timeout must be 1 to {options.Value.MaxTimeoutSeconds} seconds");
+        }
+
+        var spec = new FunctionSpec
+        {
+            Name = request.Function.Name,
+            Runtime = request.Runtime,
+            Handler = request.Handler!,
+            MemoryMB = request.MemoryMB,
+            CpuDemand = request.CpuDemand,
+            TimeoutSeconds = timeout,
+            PackageHash = Convert.ToHexStringLower(SHA256.HashData(request.Package)),
+            Generation = Guid.NewGuid().ToString("N"),
+            CreatedAt = time.GetUtcNow(),
+        };
+        await Guarded(async () =>
+        {
+            await store.PutPackageAsync(spec.PackageHash, request.Package, cancellationToken);
+            return true;
+        });
+        return await Guarded(() => store.TryCreateFunctionAsync(spec, cancellationToken))
+            ? new Registration(spec, null, "")
+            : Registration.Refused(RegistrationProblem.NameTaken);
+    }
+
+    public async Task<FunctionSpec?> FindAsync(FunctionRef function, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(function, out var cached) && cached.Until > now)
+        {
+            return cached.Spec;
+        }
+
+        var spec = await Guarded(() => store.GetFunctionAsync(function.Name, cancellationToken));
+        if (spec is null)
+        {
+            _cache.TryRemove(function, out _);
+            return null;
+        }
+
+        _cache[function] = (spec, now + _ttl);
+        return spec;
+    }
+
+    public async Task<FunctionSpec?> DeleteAsync(FunctionRef function, CancellationToken cancellationToken)
+    {
+        var deleted = await Guarded(() => store.DeleteFunctionAsync(function.Name, cancellationToken));
+        Forget(function);
+        if (deleted is not null)
+        {
+            await publisher.Publish(new FunctionDeleted { Name = deleted.Name, Generation = deleted.Generation }, cancellationToken);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>The names registered in <paramref name="space"/>, in ordinal order.</summary>
+    public Task<IReadOnlyList<string>> ListAsync(string space, CancellationToken cancellationToken) =>
+        Guarded(() => store.ListFunctionNamesAsync(cancellationToken));
+
+    public void Forget(FunctionRef function) => _cache.TryRemove(function, out _);
+
+    /// <summary>Drops every cached definition of that name (a deletion announced by another gateway).</summary>
+    public void Forget(string name)
+    {
+        foreach (var function in _cache.Keys.Where(key => key.Name == name))
+        {
+            _cache.TryRemove(function, out _);
+        }
+    }
+
+    /// <summary>Instances of this size must fit on one worker heard from lately (with none heard from, only the fixed rules apply).</summary>
+    private Registration? SizeProblem(FunctionRegistration request)
+    {
+        var sizes = workers.LiveWorkerSizes();
+        if (InstanceSize.MemoryProblem(request.MemoryMB, sizes) is { } memory)
+        {
+            return Registration.Refused(RegistrationProblem.Memory, memory);
+        }
+
+        return InstanceSize.CpuProblem(request.CpuDemand, request.MemoryMB, sizes) is { } cpu
+            ? Registration.Refused(RegistrationProblem.Cpu, cpu)
+            : null;
+    }
+
+    private static string? HandlerProblem(string runtime, string? handler)
+    {
+        if (string.IsNullOrWhiteSpace(handler))
+        {
+            return "Handler is required";
+        }
+
+        if (runtime == Runtimes.Python)
+        {
+            var dot = handler.LastIndexOf('.');
+            return dot <= 0 || dot == handler.Length - 1 ? "Handler must be module.function" : null;
+        }
+
+        return handler.StartsWith('/') || handler.Split('/').Contains("..") ? "Handler must be a path inside the package" : null;
+    }
+
+    private static async Task<T> Guarded<T>(Func<Task<T>> storeCall)
+    {
+        try
+        {
+            return await storeCall();
+        }
+        catch (DbException error)
+        {
+            throw new CoreUnavailableException("the function store cannot be reached", error);
+        }
+    }
+}

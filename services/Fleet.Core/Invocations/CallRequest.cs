@@ -1,0 +1,27 @@
+using Fleet.Contracts;
+
+namespace Fleet.Core.Invocations;
+
+/// <summary>A facade's call of a function, its wire format already read.</summary>
+public sealed record CallRequest
+{
+    public required FunctionSpec Function { get; init; }
+
+    /// <summary>The handler's input as a JSON document (an object for Serverledge's handlers).</summary>
+    public required string InputJson { get; init; }
+
+    /// <summary>Return what the call wrote to stdout and stderr with its outcome.</summary>
+    public bool CaptureOutput { get; init; }
+
+    /// <summary>0 (lowest) to <see cref="CallPriority.Highest"/>; facades map their own classes onto it.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>The call must have finished by then, or be refused rather than run late.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The facade's own id for the call (its API's id shape); null: the core makes one.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>When the facade received it: the origin of the outcome's init and response times.</summary>
+    public required DateTimeOffset ReceivedAt { get; init; }
+}

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Fleet.Contracts;
+using Fleet.Placement;
+using Fleet.ServiceDefaults;
+using Fleet.Storage;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Core.Invocations;
+
+/// <summary>
+/// How every facade runs functions. A sync call is a request answered straight by the worker (or by the
+/// scheduler when refused); when the gateway knows an idle warm instance of the function, it sends the call to that
+/// worker itself, one broker hop fewer. Async calls are sent to the scheduler, and their outcomes polled from the
+/// store; async calls that arrive together are sent in one message.
+/// </summary>
+internal sealed partial class Invoker : IAsyncDisposable
+{
+    private readonly IClientFactory _clients;
+    private readonly IRequestClient<InvokeFunction> _scheduler;
+    private readonly ConcurrentDictionary<Uri, IRequestClient<RunInvocation>> _workers = new();
+    private readonly WorkerLedger _ledger;
+    private readonly ISendEndpointProvider _sender;
+    private readonly IFleetStore _store;
+    private readonly Batcher<InvokeFunction> _submitter;
+    private readonly CoreOptions _options;
+    private readonly TimeSpan _retention;
+    private readonly TimeProvider _time;
+    private readonly ILogger<Invoker> _logger;
+
+    /// <summary>Cancelled once the drain after SIGTERM has passed: sync calls still waiting are answered then, not held open.</summary>
+    private readonly CancellationTokenSource _drained = new();
+
+    public Invoker(
+        IClientFactory clients, ISendEndpointProvider sender, IFleetStore store, WorkerLedger ledger,
+        IOptions<CoreOptions> options, IOptions<StoreOptions> storeOptions, IOptions<ShutdownOptions> shutdown, IHostApplicationLifetime lifetime,
+        TimeProvider time, ILogger<Invoker> logger)
+    {
+        _clients = clients;
+        _scheduler = clients.CreateRequestClient<InvokeFunction>(QueueNames.SchedulerAddress);
+        _ledger = ledger;
+        _sender = sender;
+        _store = store;
+        _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200, maxConcurrentFlushes: 4);
+        _options = options.Value;
+        _retention = TimeSpan.FromSeconds(storeOptions.Value.CallRetentionSeconds);
+        _time = time;
+        _logger = logger;
+        lifetime.ApplicationStopping.Register(() => _drained.CancelAfter(shutdown.Value.Drain));
+    }
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Runs the call and returns its outcome; a refusal, a failure and a timeout are outcomes too.</summary>
+    public async Task<CallOutcome> RunAsync(CallRequest request, CancellationToken cancellationToken)
+    {
+        var call = Message(request, async: false);
+        var timeout = RequestTimeout.After(s: call.Function.TimeoutSeconds + _options.QueueWaitSeconds);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _drained.Token);
+        InvocationResult result;
+        try
+        {
+            if (PlaceWarm(call) is { IsRefused: false } placement)
+            {
+                result = await RunOnWorkerAsync(call, placement, timeout, waiting.Token);
+            }
+            else
+            {
+                result = (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), waiting.Token, timeout)).Message;
+                NoteWarmInstance(call, result);
+            }
+        }
+        catch (OperationCanceledException) when (_drained.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            result = Failed(call, "the gateway stopped before the call ended");
+        }
+        catch (RequestTimeoutException)
+        {
+            result = Failed(call, "no answer in time");
+        }
+        catch (RequestFaultException fault)
+        {
+            LogFaulted(_logger, call.RequestId, fault);
+            result = Failed(call, "the call could not be run");
+        }
+
+        if (result.Status is InvocationStatus.Failed or InvocationStatus.TimedOut)
+        {
+            LogFailed(_logger, call.RequestId, call.Function.Name, result.Status, result.Error);
+        }
+
+        return CallOutcome.From(result) with { ResponseTime = (Now - call.ReceivedAt).TotalSeconds };
+    }
+
+    /// <summary>
+    /// Returns once the call is durable: held by the broker (publisher confirm), and first recorded in the store when
+    /// <see cref="CoreOptions.RecordQueuedCalls"/> is on. An accepted call is never lost. Its outcome is stored when
+    /// it completes; until then a poll finds nothing, as upstream's does.
+    /// </summary>
+    public async Task<string> SubmitAsync(CallRequest request, CancellationToken cancellationToken)
+    {
+        var call = Message(request, async: true);
+        try
+        {
+            await _submitter.EnqueueAsync(call, cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogSubmitFailed(_logger, call.RequestId, error);
+            throw new CoreUnavailableException("the call could not be queued", error);
+        }
+
+        return call.RequestId;
+    }
+
+    /// <summary>An async call's state: completed with its outcome, or unknown while queued, unknown or expired.</summary>
+    public async Task<CallState> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetCallAsync(id, Now, cancellationToken) is { } record
+                ? new CallState(CallStatus.Completed, CallOutcome.From(record.Result))
+                : CallState.Unknown;
+        }
+        catch (DbException error)
+        {
+            throw new CoreUnavailableException("the call store cannot be reached", error);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _submitter.DisposeAsync();
+        _drained.Dispose();
+    }
+
+    private static InvokeFunction Message(CallRequest request, bool async) => new()
+    {
+        RequestId = request.Id ?? CallIds.New(),
+        Function = request.Function,
+        ParamsJson = request.InputJson,
+        ReturnOutput = request.CaptureOutput,
+        QosClass = CallPriority.Clamp(request.Priority),
+        Deadline = request.Deadline,
+        Async = async,
+        ReceivedAt = request.ReceivedAt,
+    };
+
+    private static RequestPipeConfiguratorCallback<T> Stamp<T>(InvokeFunction call)
+        where T : class =>
+        request => request.UseExecute(send => EndpointConventions.StampCall(send, call.Async, call.QosClass));
+
+    private static InvocationResult Failed(InvokeFunction call, string error) =>
+        new() { RequestId = call.RequestId, Status = InvocationStatus.Failed, Error = error };
+
+    /// <summary>An idle warm instance this gateway knows of, unless turned off or the deadline has passed already.</summary>
+    private PlacementDecision PlaceWarm(InvokeFunction call) =>
+        _options.DirectWarmCalls && !(call.Deadline <= Now) ? _ledger.PlaceWarm(call.Function) : PlacementDecision.Refused;
+
+    /// <summary>
+    /// A call the scheduler placed succeeded, so its worker holds an idle warm instance of the function now. Counted at
+    /// once: the caller's next call, sent as soon as this answer arrives, goes straight to that instance instead of
+    /// racing the worker's release message to the scheduler (and finding a cold worker when it loses).
+    /// </summary>
+    private void NoteWarmInstance(InvokeFunction call, InvocationResult result)
+    {
+        if (_options.DirectWarmCalls && result.Status == InvocationStatus.Succeeded && result.WorkerId is { Length: > 0 } worker)
+        {
+            _ledger.AddIdleWarm(worker, call.Function.Name, 1);
+        }
+    }
+
+    /// <summary>The worker answers this gateway, which then counts the slot free again: no release message.</summary>
+    private async Task<InvocationResult> RunOnWorkerAsync(
+        InvokeFunction call, PlacementDecision placement, RequestTimeout timeout, CancellationToken cancellationToken)
+    {
+        LogPlacedDirectly(_logger, call.RequestId, placement.WorkerId);
+        var worker = _workers.GetOrAdd(placement.Address!, address => _clients.CreateRequestClient<RunInvocation>(address));
+        var work = new RunInvocation { Invocation = call, LedgerAddress = null, PlacedOn = placement.WorkerId, PlacedBy = _ledger.Id };
+        try
+        {
+            return (await worker.GetResponse<InvocationResult>(work, Stamp<RunInvocation>(call), cancellationToken, timeout)).Message;
+        }
+        finally
+        {
+            _ledger.Release(placement.WorkerId, call.Function.Name);
+        }
+    }
+
+    /// <summary>Sends again calls recorded as queued (<see cref="CoreOptions.RecordQueuedCalls"/>), as they were.</summary>
+    public Task ResubmitAsync(IReadOnlyList<InvokeFunction> calls, CancellationToken cancellationToken) => SendBatchAsync(calls, cancellationToken);
+
+    private async Task SubmitBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
+    {
+        if (_options.RecordQueuedCalls)
+        {
+            await _store.SaveQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _retention })], cancellationToken);
+        }
+
+        await SendBatchAsync(batch, cancellationToken);
+    }
+
+    private async Task SendBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
+    {
+        var calls = batch.ToArray();
+        var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
+        await endpoint.Send(new InvokeFunctions { Calls = calls },
+            send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not queue {RequestId}")]
+    private static partial void LogSubmitFailed(ILogger logger, string requestId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Placed {RequestId} on warm {WorkerId} directly")]
+    private static partial void LogPlacedDirectly(ILogger logger, string requestId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {RequestId} of {Function} ended {Status}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string requestId, string function, InvocationStatus status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Running {RequestId} faulted")]
+    private static partial void LogFaulted(ILogger logger, string requestId, Exception exception);
+}

@@ -1,0 +1,6 @@
+namespace Fleet.Gateway.Facades.Serverledge;
+
+internal sealed record DeleteFunctionRequest
+{
+    public string? Name { get; init; }
+}

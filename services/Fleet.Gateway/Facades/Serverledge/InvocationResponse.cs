@@ -1,0 +1,17 @@
+using Fleet.Contracts;
+using Fleet.Core.Invocations;
+
+namespace Fleet.Gateway.Facades.Serverledge;
+
+/// <summary>Serverledge's execution report, keys in upstream order. A failure carries the error text in Output when nothing was captured.</summary>
+internal sealed record InvocationResponse(
+    bool Success, string Result, double ResponseTime, bool IsWarmStart, double InitTime,
+    double OffloadLatency, double Duration, string SchedAction, string Output)
+{
+    public static InvocationResponse From(CallOutcome outcome)
+    {
+        var success = outcome.Status == InvocationStatus.Succeeded;
+        var output = success || outcome.Logs.Length > 0 ? outcome.Logs : outcome.Error;
+        return new(success, success ? outcome.OutputJson : "", outcome.ResponseTime, outcome.IsWarmStart, outcome.InitTime, 0, outcome.Duration, "", output);
+    }
+}
