@@ -61,12 +61,21 @@ function readExactSync(length) {
   return buffer;
 }
 
+// A read waiting in the thread pool: Node's exit joins the pool's threads, and that one waits for the worker's next frame.
+let reading = false;
+process.on('exit', () => {
+  // Ending after a reply (an unhandled rejection the function left): nothing else can end the waiting read.
+  if (reading) process.kill(process.pid, 'SIGKILL');
+});
+
 function readExact(length) {
   const buffer = Buffer.allocUnsafe(length);
   return new Promise((resolve) => {
     const next = (offset) => {
       if (offset === length) return resolve(buffer);
+      reading = true;
       fs.read(3, buffer, offset, length - offset, null, (error, count) => {
+        reading = false;
         if (error || count === 0) process.exit(0);
         next(offset + count);
       });
