@@ -51,14 +51,24 @@ function send(message) {
   }
 }
 
+// Bytes read from fd 3 and not yet taken: one read usually brings a whole frame, header and body.
+let pending = Buffer.alloc(0);
+const chunk = Buffer.allocUnsafe(64 << 10);
+
+function append(count) {
+  if (count === 0) process.exit(0);
+  pending = Buffer.concat([pending, chunk.subarray(0, count)]);
+}
+
+function take(length) {
+  const taken = pending.subarray(0, length);
+  pending = pending.subarray(length);
+  return taken;
+}
+
 function readExactSync(length) {
-  const buffer = Buffer.allocUnsafe(length);
-  for (let offset = 0; offset < length;) {
-    const count = fs.readSync(3, buffer, offset, length - offset, null);
-    if (count === 0) process.exit(0);
-    offset += count;
-  }
-  return buffer;
+  while (pending.length < length) append(fs.readSync(3, chunk, 0, chunk.length, null));
+  return take(length);
 }
 
 // A read waiting in the thread pool: Node's exit joins the pool's threads, and that one waits for the worker's next frame.
@@ -69,18 +79,17 @@ process.on('exit', () => {
 });
 
 function readExact(length) {
-  const buffer = Buffer.allocUnsafe(length);
   return new Promise((resolve) => {
-    const next = (offset) => {
-      if (offset === length) return resolve(buffer);
+    const next = () => {
+      if (pending.length >= length) return resolve(take(length));
       reading = true;
-      fs.read(3, buffer, offset, length - offset, null, (error, count) => {
+      fs.read(3, chunk, 0, chunk.length, null, (error, count) => {
         reading = false;
-        if (error || count === 0) process.exit(0);
-        next(offset + count);
+        append(error ? 0 : count);
+        next();
       });
     };
-    next(0);
+    next();
   });
 }
 
