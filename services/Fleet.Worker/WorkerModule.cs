@@ -2,6 +2,7 @@ using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Worker.Messaging;
 using Fleet.Worker.Runtimes;
+using Fleet.Worker.Runtimes.Protocol;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

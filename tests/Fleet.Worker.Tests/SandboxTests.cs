@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Fleet.Contracts;
 using Fleet.Worker.Runtimes;
+using Fleet.Worker.Runtimes.Catalog;
 using RuntimeNames = Fleet.Contracts.Runtimes;
 
 namespace Fleet.Worker.Tests;
@@ -230,6 +231,7 @@ public sealed class SandboxTests : IAsyncLifetime
 
         var profile = SandboxProfile.From(_pool.Options, _pool.Pool.RunId, code) with { Limiter = LimiterKind.Rlimit };
         var function = _pool.Deploy(RuntimeNames.Python, handler, Probes.Python, memoryMB);
-        return await ExecutorInstance.StartAsync($"rlimit-{Guid.NewGuid():N}", function, code, profile, _pool.Time, TestContext.Current.CancellationToken);
+        return await ExecutorInstance.StartAsync(
+            $"rlimit-{Guid.NewGuid():N}", function, CallConventions.JsonHandler, new PythonRuntime(), code, profile, _pool.Time, TestContext.Current.CancellationToken);
     }
 }

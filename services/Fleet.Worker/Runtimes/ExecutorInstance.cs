@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Fleet.Contracts;
+using Fleet.Worker.Runtimes.Catalog;
+using Fleet.Worker.Runtimes.HostCalls;
+using Fleet.Worker.Runtimes.Protocol;
 
 namespace Fleet.Worker.Runtimes;
 
@@ -12,7 +15,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
 
     private readonly Process _process;
-    private readonly FrameChannel _channel;
+    private readonly ExecutorSession _session;
     private readonly CgroupSlice? _cgroup;
     private readonly TimeProvider _time;
     private readonly int _maxResultBytes;
@@ -26,17 +29,17 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     private readonly string? _spareDirectory;
 
     private ExecutorInstance(
-        string id, FunctionSpec function, Process process, CgroupSlice? cgroup, int maxResultBytes, TimeProvider time, string? spareDirectory)
+        string id, InstanceKey key, int memoryMB, Process process, CgroupSlice? cgroup, int maxResultBytes, TimeProvider time, string? spareDirectory)
     {
         Id = id;
-        Key = new InstanceKey(function.Name, function.Generation);
-        MemoryMB = function.MemoryMB;
+        Key = key;
+        MemoryMB = memoryMB;
         _process = process;
         _cgroup = cgroup;
         _time = time;
         _spareDirectory = spareDirectory;
         _maxResultBytes = maxResultBytes;
-        _channel = new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, maxResultBytes);
+        _session = new ExecutorSession(new FrameChannel(process.StandardInput.BaseStream, process.StandardOutput.BaseStream), maxResultBytes);
         _errorsRead = KeepLaunchErrorsAsync(process.StandardError.BaseStream);
     }
 
@@ -45,6 +48,9 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     public InstanceKey Key { get; private set; }
 
     public int MemoryMB { get; private set; }
+
+    /// <summary>The convention the function was loaded with (<see cref="CallConventions"/>); empty for a spare.</summary>
+    public string Convention { get; private set; } = "";
 
     /// <summary>When it last became idle; the pool's LRU and keep-alive clock.</summary>
     public DateTimeOffset LastUsed { get; set; }
@@ -68,13 +74,16 @@ internal sealed class ExecutorInstance : IAsyncDisposable
 
     /// <summary>Starts the executor and loads the function; throws <see cref="InstanceStartException"/> with the reason when it cannot.</summary>
     public static async Task<ExecutorInstance> StartAsync(
-        string id, FunctionSpec function, string codeDirectory, SandboxProfile profile, TimeProvider time, CancellationToken cancellationToken)
+        string id, FunctionSpec function, string convention, IRuntime runtime, string codeDirectory, SandboxProfile profile,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        var instance = await LaunchAsync(id, function, codeDirectory, profile, time, spareDirectory: null);
+        ArgumentNullException.ThrowIfNull(function);
+        var instance = await LaunchAsync(
+            id, runtime, new InstanceKey(function.Name, function.Generation), function.MemoryMB, codeDirectory, profile, time, spareDirectory: null);
         try
         {
             instance._cgroup?.Limit(function.MemoryMB, function.CpuDemand);
-            await instance.InitAsync(function, SandboxCommand.CodeDirectoryInside(profile, codeDirectory), cancellationToken);
+            await instance.InitAsync(function, convention, SandboxCommand.CodeDirectoryInside(profile, codeDirectory), cancellationToken);
             return instance;
         }
         catch
@@ -85,24 +94,15 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     }
 
     /// <summary>
-    /// A spare ("stem cell"): a Python executor already started in its sandbox and cgroups, with an empty code directory
+    /// A spare ("stem cell"): an executor of <paramref name="runtime"/> already started in its sandbox and cgroups, with an empty code directory
     /// of its own and no function yet. <see cref="ClaimAsync"/> turns it into an instance of a function, skipping the
     /// sandbox and interpreter start-up that dominate a cold start. Needs cgroups: its limits are set at the claim.
     /// </summary>
-    public static Task<ExecutorInstance> StartSpareAsync(string id, string spareDirectory, SandboxProfile profile, TimeProvider time)
+    public static Task<ExecutorInstance> StartSpareAsync(
+        string id, IRuntime runtime, string spareDirectory, SandboxProfile profile, TimeProvider time)
     {
         Directory.CreateDirectory(spareDirectory);
-        var blank = new FunctionSpec
-        {
-            Name = "",
-            Runtime = Fleet.Contracts.Runtimes.Python,
-            Handler = "",
-            MemoryMB = 0,
-            TimeoutSeconds = 0,
-            PackageHash = "",
-            Generation = "",
-        };
-        return LaunchAsync(id, blank, spareDirectory, profile, time, spareDirectory);
+        return LaunchAsync(id, runtime, new InstanceKey("", ""), memoryMB: 0, spareDirectory, profile, time, spareDirectory);
     }
 
     /// <summary>
@@ -110,21 +110,23 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     /// the function's limits, loads the function. Throws <see cref="InstanceStartException"/> or
     /// <see cref="IOException"/> when it cannot; the spare is then to be stopped.
     /// </summary>
-    public async Task ClaimAsync(FunctionSpec function, string packageDirectory, SandboxProfile profile, CancellationToken cancellationToken)
+    public async Task ClaimAsync(
+        FunctionSpec function, string convention, string packageDirectory, SandboxProfile profile, CancellationToken cancellationToken)
     {
         var directory = _spareDirectory ?? throw new InvalidOperationException("only a spare can be claimed");
         CodeTree.Link(packageDirectory, directory, cancellationToken);
         _cgroup?.Limit(function.MemoryMB, function.CpuDemand);
         Key = new InstanceKey(function.Name, function.Generation);
         MemoryMB = function.MemoryMB;
-        await InitAsync(function, SandboxCommand.CodeDirectoryInside(profile, directory), cancellationToken);
+        await InitAsync(function, convention, SandboxCommand.CodeDirectoryInside(profile, directory), cancellationToken);
     }
 
     private static async Task<ExecutorInstance> LaunchAsync(
-        string id, FunctionSpec function, string codeDirectory, SandboxProfile profile, TimeProvider time, string? spareDirectory)
+        string id, IRuntime runtime, InstanceKey key, int memoryMB, string codeDirectory, SandboxProfile profile, TimeProvider time,
+        string? spareDirectory)
     {
         var cgroup = profile.Limiter == LimiterKind.Cgroup ? CgroupSlice.Create(profile.RunId, id, profile.MaxProcesses) : null;
-        var process = new Process { StartInfo = SandboxCommand.Build(profile, function, codeDirectory, cgroup?.ProcsFiles ?? []) };
+        var process = new Process { StartInfo = SandboxCommand.Build(profile, runtime, memoryMB, codeDirectory, cgroup?.ProcsFiles ?? []) };
         try
         {
             await ProcessLauncher.StartAsync(process);
@@ -136,32 +138,53 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             throw;
         }
 
-        return new ExecutorInstance(id, function, process, cgroup, profile.MaxResultBytes, time, spareDirectory);
+        return new ExecutorInstance(id, key, memoryMB, process, cgroup, profile.MaxResultBytes, time, spareDirectory);
     }
 
-    private async Task InitAsync(FunctionSpec function, string codeDirectoryInside, CancellationToken cancellationToken)
+    private async Task InitAsync(FunctionSpec function, string convention, string codeDirectoryInside, CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(Math.Max(MinimumStartTimeout.TotalSeconds, function.TimeoutSeconds));
-        var (reply, timedOut) = await ExchangeAsync(ExecutorFrames.Init(function, codeDirectoryInside, _maxResultBytes), timeout, cancellationToken);
+        var id = _session.NextId();
+        var frame = ExecutorFrames.Init(id, convention, function.Handler, codeDirectoryInside, _maxResultBytes);
+        var (reply, timedOut) = await ExchangeAsync(id, frame, 1, UnavailableHostCalls.Instance, timeout, cancellationToken);
         if (reply is not { Ok: true })
         {
             throw new InstanceStartException(reply?.Error
                 ?? (timedOut ? $"start timed out after {timeout.TotalSeconds}s" : await ExitReasonAsync(withLaunchErrors: true)));
         }
+
+        Convention = convention;
     }
 
+    /// <summary>Runs one json-handler call without host calls.</summary>
+    public Task<Execution> CallAsync(string paramsJson, bool returnOutput, int timeoutSeconds, CancellationToken cancellationToken) =>
+        CallAsync(CallRequest.Json(paramsJson, returnOutput), timeoutSeconds, cancellationToken);
+
     /// <summary>Runs one call. A timeout or crash breaks the instance; cancellation kills it and throws <see cref="OperationCanceledException"/>.</summary>
-    public async Task<Execution> CallAsync(string paramsJson, bool returnOutput, int timeoutSeconds, CancellationToken cancellationToken)
+    public async Task<Execution> CallAsync(CallRequest request, int timeoutSeconds, CancellationToken cancellationToken)
     {
-        if (ExecutorFrames.Call(paramsJson, returnOutput) is not { } frame)
+        ArgumentNullException.ThrowIfNull(request);
+        var id = _session.NextId();
+        var (frame, problem) = request.Convention == Convention
+            ? ExecutorFrames.Call(id, request)
+            : (null, $"the instance loaded the function as {Convention}, not {request.Convention}");
+        if (frame is null)
         {
-            return new Execution { Status = InvocationStatus.Failed, Error = "params are not valid JSON", StartedAt = _time.GetUtcNow() };
+            return new Execution { Status = InvocationStatus.Failed, Error = problem, StartedAt = _time.GetUtcNow() };
         }
 
         var startedAt = _time.GetUtcNow();
         var started = _time.GetTimestamp();
         var timeout = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : Timeout.InfiniteTimeSpan;
-        var (reply, timedOut) = await ExchangeAsync(frame, timeout, cancellationToken);
+        var (reply, timedOut) = await ExchangeAsync(id, frame, request.Items.Count, request.HostCalls, timeout, cancellationToken);
+        if (reply is not null && request.IsBatch && reply.Ok && reply.Items?.Count != request.Items.Count)
+        {
+            _malformedReply = $"executor sent a malformed reply ({reply.Items?.Count ?? 0} outcomes to a batch of {request.Items.Count})";
+            Broken = true;
+            Kill();
+            reply = null;
+        }
+
         if (reply is null)
         {
             return new Execution
@@ -173,32 +196,56 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             };
         }
 
-        var unfit = reply.Ok ? ResultProblem(reply.Result) : null;
-        return new Execution
+        return Completed(request, reply, startedAt);
+    }
+
+    /// <summary>The execution a reply describes, its results held to the limit they share and its output cut to it.</summary>
+    private Execution Completed(CallRequest request, ExecutorReply reply, DateTimeOffset startedAt)
+    {
+        var budget = _maxResultBytes;
+        var outcomes = (request.IsBatch ? reply.Items! : [reply.Outcome]).Select(item => Outcome(item, ref budget)).ToList();
+        var single = outcomes[0];
+        var execution = new Execution
         {
-            Status = reply.Ok && unfit is null ? InvocationStatus.Succeeded : InvocationStatus.Failed,
-            Result = unfit is null ? reply.Result : "",
-            Output = reply.Output,
-            Error = unfit ?? reply.Error,
+            Status = request.IsBatch ? (reply.Ok ? InvocationStatus.Succeeded : InvocationStatus.Failed) : single.Status,
+            Stdout = request.ReturnOutput ? OutputText.Cut(reply.Stdout, _maxResultBytes) : "",
+            Stderr = request.ReturnOutput ? OutputText.Cut(reply.Stderr, _maxResultBytes) : "",
+            Output = request.ReturnOutput ? OutputText.Cut($"{reply.Stdout}\n{reply.Stderr}", _maxResultBytes) : "",
             StartedAt = startedAt,
-            Duration = reply.Duration,
+            Duration = reply.Outcome.Duration,
         };
+        return request.IsBatch
+            ? execution with { Error = reply.Error, Items = outcomes }
+            : execution with { Result = single.Result, ResultBytes = single.ResultBytes, ReturnCode = single.ReturnCode, Error = single.Error };
     }
 
     /// <summary>
-    /// Why a result cannot be returned: the executors already refuse what they cannot encode or is too large, but the
-    /// function shares their process and could write a reply frame of its own, so the worker holds the rule.
+    /// One item's outcome. The executors already refuse what they cannot encode or is too large, but the function shares
+    /// their process and could write a reply frame of its own, so the worker holds the rule: one JSON value or bytes, and
+    /// a batch's results within the limit together.
     /// </summary>
-    private string? ResultProblem(string result)
+    private static CallOutcome Outcome(ReplyItem item, ref int budget)
     {
-        if (result.Length == 0)
+        var (textBytes, isValue) = item.Result.Length > 0 ? JsonText.Inspect(item.Result, budget) : (0, true);
+        var bytes = textBytes + item.Output.Length;
+        var problem = !item.Ok ? null
+            : bytes > budget ? $"result of {bytes} bytes is larger than the limit of {budget} bytes"
+            : isValue ? null : "result is not JSON";
+        var succeeded = item.Ok && problem is null;
+        if (succeeded)
         {
-            return null;
+            budget -= bytes;
         }
 
-        var (bytes, isValue) = JsonText.Inspect(result, _maxResultBytes);
-        return bytes > _maxResultBytes ? $"result of {bytes} bytes is larger than the limit of {_maxResultBytes} bytes"
-            : isValue ? null : "result is not JSON";
+        return new CallOutcome
+        {
+            Status = succeeded ? InvocationStatus.Succeeded : InvocationStatus.Failed,
+            Result = succeeded ? item.Result : "",
+            ResultBytes = succeeded ? item.Output : [],
+            ReturnCode = item.ReturnCode,
+            Error = problem ?? item.Error,
+            Duration = item.Duration,
+        };
     }
 
     /// <summary>Kills the process tree and removes its cgroups; false when the groups could not be removed.</summary>
@@ -228,8 +275,12 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     /// <summary>Keeps the package this instance runs on the disk until the instance stops.</summary>
     public void Hold(PackageLease package) => _package = package;
 
-    /// <summary>Sends a frame and reads the reply, killing the process when the deadline passes or the caller cancels.</summary>
-    private async Task<(ExecutorReply? Reply, bool TimedOut)> ExchangeAsync(byte[] frame, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a frame, answers host requests and reads the reply, killing the process when the deadline passes, the
+    /// caller cancels, or the exchange fails in any way (the executor is then out of step).
+    /// </summary>
+    private async Task<(ExecutorReply? Reply, bool TimedOut)> ExchangeAsync(
+        long id, byte[] frame, int items, IHostCallHandler hostCalls, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
@@ -238,18 +289,23 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         {
             try
             {
-                await _channel.WriteAsync(frame, linked.Token);
-                reply = await _channel.ReadAsync(ExecutorReply.Parse, linked.Token);
+                reply = await _session.ExchangeAsync(id, frame, items, hostCalls, linked.Token);
             }
             catch (InvalidDataException error)
             {
                 // The executor is still running: it is killed below, and this, not its exit code, is the reason.
                 _malformedReply = $"executor sent a malformed reply ({error.Message})";
-                reply = null;
             }
             catch (Exception error) when (error is IOException or OperationCanceledException)
             {
                 reply = null;
+            }
+            catch
+            {
+                // A host call handler failed: the executor waits for its answer, and can serve nothing else.
+                Broken = true;
+                Kill();
+                throw;
             }
         }
 

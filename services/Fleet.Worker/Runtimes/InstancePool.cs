@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Fleet.Contracts;
 using Fleet.Storage.Packages;
+using Fleet.Worker.Runtimes.Catalog;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RuntimeNames = Fleet.Contracts.Runtimes;
 
 namespace Fleet.Worker.Runtimes;
 
@@ -59,7 +59,7 @@ internal sealed class InstancePool : IAsyncDisposable
 
         CodeTree.Delete(RunDirectory);
         _cleanup = Task.Run(DeleteEndedRunsAsync);
-        _spareTarget = _profile.Limiter == LimiterKind.Cgroup ? Math.Max(0, _options.SpareInstances) : 0;
+        _spareTarget = _profile.Limiter == LimiterKind.Cgroup && RuntimeCatalog.Spares is not null ? Math.Max(0, _options.SpareInstances) : 0;
         ReplenishSpares();
     }
 
@@ -73,10 +73,19 @@ internal sealed class InstancePool : IAsyncDisposable
     /// <summary>Packages unpacked on this worker's disk now.</summary>
     internal int PackageCount => _packages.Count;
 
-    public async Task<Execution> InvokeAsync(FunctionSpec function, string paramsJson, bool returnOutput, CancellationToken cancellationToken)
+    /// <summary>Runs one json-handler call (Serverledge's) without host calls.</summary>
+    public Task<Execution> InvokeAsync(FunctionSpec function, string paramsJson, bool returnOutput, CancellationToken cancellationToken) =>
+        InvokeAsync(function, CallRequest.Json(paramsJson, returnOutput), cancellationToken);
+
+    /// <summary>
+    /// Runs a call (one input or a batch) in the convention it names. An instance keeps the convention it was started
+    /// with; until FunctionSpec carries the convention, a call naming another than its warm instance's fails.
+    /// </summary>
+    public async Task<Execution> InvokeAsync(FunctionSpec function, CallRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
-        if (Unrunnable(function) is { } reason)
+        ArgumentNullException.ThrowIfNull(request);
+        if ((Unrunnable(function) ?? Unknown(request.Convention)) is { } reason)
         {
             return Failed(reason, 0);
         }
@@ -90,7 +99,7 @@ internal sealed class InstancePool : IAsyncDisposable
             var started = _time.GetTimestamp();
             try
             {
-                instance = await StartAsync(function, cancellationToken);
+                instance = await StartAsync(function, request.Convention, cancellationToken);
             }
             catch (Exception error) when (error is InstanceStartException or InvalidPackageException or FileNotFoundException)
             {
@@ -109,7 +118,7 @@ internal sealed class InstancePool : IAsyncDisposable
         Execution execution;
         try
         {
-            execution = await instance.CallAsync(paramsJson, returnOutput, function.TimeoutSeconds, cancellationToken);
+            execution = await instance.CallAsync(request, function.TimeoutSeconds, cancellationToken);
         }
         finally
         {
@@ -208,9 +217,12 @@ internal sealed class InstancePool : IAsyncDisposable
     };
 
     private string? Unrunnable(FunctionSpec function) =>
-        function.Runtime is not (RuntimeNames.Python or RuntimeNames.Node) ? $"runtime '{function.Runtime}' is not supported"
+        RuntimeCatalog.Find(function.Runtime) is null ? $"runtime '{function.Runtime}' is not supported"
         : function.MemoryMB > _options.MemoryBudgetMB ? $"function needs {function.MemoryMB} MB, the worker's budget is {_options.MemoryBudgetMB} MB"
         : null;
+
+    private static string? Unknown(string convention) =>
+        CallConventions.IsKnown(convention) ? null : $"convention '{convention}' is not supported";
 
     /// <summary>A warm instance, or null after reserving room for a cold start; waits while neither is possible.</summary>
     private async Task<ExecutorInstance?> AcquireAsync(InstanceKey key, int memoryMB, CancellationToken cancellationToken)
@@ -236,20 +248,21 @@ internal sealed class InstancePool : IAsyncDisposable
         }
     }
 
-    private async Task<ExecutorInstance> StartAsync(FunctionSpec function, CancellationToken cancellationToken)
+    private async Task<ExecutorInstance> StartAsync(FunctionSpec function, string convention, CancellationToken cancellationToken)
     {
         var package = await _packages.LeaseAsync(function.PackageHash, function.Generation, refresh: false, cancellationToken);
         var started = _time.GetTimestamp();
         ExecutorInstance? instance;
         try
         {
-            instance = await ClaimSpareAsync(function, package.Directory, cancellationToken);
+            instance = await ClaimSpareAsync(function, convention, package.Directory, cancellationToken);
             if (instance is null)
             {
                 var id = NewInstanceId();
                 try
                 {
-                    instance = await ExecutorInstance.StartAsync(id, function, package.Directory, _profile, _time, cancellationToken);
+                    instance = await ExecutorInstance.StartAsync(
+                        id, function, convention, RuntimeCatalog.Find(function.Runtime)!, package.Directory, _profile, _time, cancellationToken);
                 }
                 catch (InstanceStartException)
                 {
@@ -274,9 +287,10 @@ internal sealed class InstancePool : IAsyncDisposable
     private string NewInstanceId() => $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _instanceCounter):x}";
 
     /// <summary>A spare made an instance of the function, or null when none is ready (or claiming one failed).</summary>
-    private async Task<ExecutorInstance?> ClaimSpareAsync(FunctionSpec function, string codeDirectory, CancellationToken cancellationToken)
+    private async Task<ExecutorInstance?> ClaimSpareAsync(
+        FunctionSpec function, string convention, string codeDirectory, CancellationToken cancellationToken)
     {
-        if (function.Runtime != RuntimeNames.Python)
+        if (function.Runtime != RuntimeCatalog.Spares?.Name)
         {
             return null;
         }
@@ -293,7 +307,7 @@ internal sealed class InstancePool : IAsyncDisposable
 
             try
             {
-                await spare.ClaimAsync(function, codeDirectory, _profile, cancellationToken);
+                await spare.ClaimAsync(function, convention, codeDirectory, _profile, cancellationToken);
                 Interlocked.Increment(ref _sparesClaimed);
                 return spare;
             }
@@ -338,7 +352,8 @@ internal sealed class InstancePool : IAsyncDisposable
                     while (!_disposed && _spares.Count < _spareTarget)
                     {
                         var id = NewInstanceId();
-                        _spares.Enqueue(await ExecutorInstance.StartSpareAsync(id, Path.Combine(SparesDirectory, id), _profile, _time));
+                        _spares.Enqueue(await ExecutorInstance.StartSpareAsync(
+                            id, RuntimeCatalog.Spares!, Path.Combine(SparesDirectory, id), _profile, _time));
                     }
 
                     Volatile.Write(ref _replenishing, 0);
@@ -380,7 +395,8 @@ internal sealed class InstancePool : IAsyncDisposable
         ExecutorInstance instance;
         try
         {
-            instance = await StartAsync(function, cancellationToken);
+            // Prewarmed instances load json-handler functions until FunctionSpec names the convention.
+            instance = await StartAsync(function, CallConventions.JsonHandler, cancellationToken);
         }
         catch (InstanceStartException)
         {

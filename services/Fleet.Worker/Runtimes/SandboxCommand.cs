@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Fleet.Contracts;
-using RuntimeNames = Fleet.Contracts.Runtimes;
+using Fleet.Worker.Runtimes.Catalog;
 
 namespace Fleet.Worker.Runtimes;
 
@@ -27,7 +26,8 @@ internal static class SandboxCommand
     /// </summary>
     private const string SeccompFd = "5";
 
-    public static ProcessStartInfo Build(SandboxProfile profile, FunctionSpec function, string codeDirectory, IReadOnlyList<string> cgroupProcsFiles)
+    public static ProcessStartInfo Build(
+        SandboxProfile profile, IRuntime runtime, int memoryMB, string codeDirectory, IReadOnlyList<string> cgroupProcsFiles)
     {
         var start = new ProcessStartInfo("/bin/sh")
         {
@@ -45,16 +45,16 @@ internal static class SandboxCommand
 
         var arguments = start.ArgumentList;
         arguments.Add("-c");
-        arguments.Add(Launcher(AddressSpaceLimit(profile, function), profile.Sandbox));
+        arguments.Add(Launcher(AddressSpaceLimit(profile, runtime, memoryMB), profile.Sandbox));
         Add(arguments, "sh", cgroupProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
         Add(arguments, cgroupProcsFiles);
         if (profile.Sandbox)
         {
             arguments.Add(profile.SeccompFile);
-            AddSandbox(arguments, profile, codeDirectory, function.MemoryMB);
+            AddSandbox(arguments, profile, codeDirectory, memoryMB);
         }
 
-        Add(arguments, Interpreter(profile, function, profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory));
+        Add(arguments, runtime.Command(profile, profile.Sandbox ? ExecutorMount : profile.ExecutorDirectory, memoryMB));
         if (profile.Sandbox)
         {
             arguments.Add(OwnPidNamespaceFlag);
@@ -84,19 +84,10 @@ internal static class SandboxCommand
         [("PATH", "/usr/bin:/bin"), ("HOME", "/tmp"), ("LANG", "C.UTF-8")];
 
     /// <summary>Its own ulimit: dash takes one limit per call, and refused both with "ulimit -c 0 -v N".</summary>
-    private static string AddressSpaceLimit(SandboxProfile profile, FunctionSpec function) =>
-        profile.Limiter == LimiterKind.Rlimit && function.Runtime == RuntimeNames.Python && function.MemoryMB > 0
-            ? $"ulimit -v {function.MemoryMB * 1024L} || exit 125"
+    private static string AddressSpaceLimit(SandboxProfile profile, IRuntime runtime, int memoryMB) =>
+        profile.Limiter == LimiterKind.Rlimit && runtime.LimitsAddressSpace && memoryMB > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"ulimit -v {memoryMB * 1024L} || exit 125")
             : "";
-
-    private static IEnumerable<string> Interpreter(SandboxProfile profile, FunctionSpec function, string executors) => function.Runtime switch
-    {
-        RuntimeNames.Python => [profile.PythonPath, "-I", "-S", "-B", Path.Combine(executors, "python_executor.py")],
-        RuntimeNames.Node => function.MemoryMB > 0
-            ? [profile.NodePath, $"--max-old-space-size={function.MemoryMB}", Path.Combine(executors, "node_executor.js")]
-            : [profile.NodePath, Path.Combine(executors, "node_executor.js")],
-        _ => throw new NotSupportedException($"runtime '{function.Runtime}' is not supported"),
-    };
 
     private static void AddSandbox(IList<string> arguments, SandboxProfile profile, string codeDirectory, int memoryMB)
     {

@@ -1,19 +1,19 @@
 'use strict';
 // Fleet Node executor: one long-lived process per instance.
-// Protocol (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON.
-//   -> {"op":"init","mode":"serverledge","handler":"sieve.js","codeDir":"/code","maxResultBytes":n}
-//   <- {"ok":true} | {"ok":false,"error":"..."}
-//   -> {"op":"call","capture":bool,"params":{...}}
-//   <- {"ok":bool,"result":"<json text>","output":"...","error":"...","duration":seconds}
-// Other modes (dcp, wasm) plug in as further entries of MODES.
+// Protocol v2 (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON, each with an id; python_executor.py
+// describes the frames. Conventions (CONVENTIONS): json-handler calls handler(params, ctx) and returns the JSON of its
+// value; bytes-handler calls handler(input Buffer, ctx), which returns a Buffer/Uint8Array/string, a return code, or
+// { output, returnCode }. ctx.progress(x) and ctx.host(call, fields) are host calls: they block until the worker answers
+// (fs.readSync on fd 3), so synchronous code such as WebAssembly imports can make them. fd 3 stays a blocking pipe:
+// between calls the next frame is read with fs.read in libuv's thread pool, so the event loop runs meanwhile.
 // With --own-pid-namespace (given in the sandbox only) the processes a call leaves behind end before its reply.
 const fs = require('fs');
-const net = require('net');
 const path = require('path');
 const util = require('util');
 
 let capture = null;
 let maxResultBytes = 6 << 20;
+const MAX_ERROR_CHARS = 2000;
 
 // The handler returned, but what it returned cannot be a result.
 class ResultError extends Error {}
@@ -51,33 +51,130 @@ function send(message) {
   }
 }
 
-function describe(error) {
-  if (error instanceof ResultError) return error.message;
-  if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
-  return String(error);
+// Bytes read from fd 3 and not yet taken: one read usually brings a whole frame, header and body.
+let pending = Buffer.alloc(0);
+const chunk = Buffer.allocUnsafe(64 << 10);
+
+function append(count) {
+  if (count === 0) process.exit(0);
+  pending = Buffer.concat([pending, chunk.subarray(0, count)]);
 }
 
-function loadServerledge(request) {
+function take(length) {
+  const taken = pending.subarray(0, length);
+  pending = pending.subarray(length);
+  return taken;
+}
+
+function readExactSync(length) {
+  while (pending.length < length) append(fs.readSync(3, chunk, 0, chunk.length, null));
+  return take(length);
+}
+
+// A read waiting in the thread pool: Node's exit joins the pool's threads, and that one waits for the worker's next frame.
+let reading = false;
+process.on('exit', () => {
+  // Ending after a reply (an unhandled rejection the function left): nothing else can end the waiting read.
+  if (reading) process.kill(process.pid, 'SIGKILL');
+});
+
+function readExact(length) {
+  return new Promise((resolve) => {
+    const next = () => {
+      if (pending.length >= length) return resolve(take(length));
+      reading = true;
+      fs.read(3, chunk, 0, chunk.length, null, (error, count) => {
+        reading = false;
+        append(error ? 0 : count);
+        next();
+      });
+    };
+    next();
+  });
+}
+
+function parse(body) {
+  return JSON.parse(body.toString('utf8'));
+}
+
+async function receive() {
+  return parse(await readExact((await readExact(4)).readUInt32BE(0)));
+}
+
+function receiveSync() {
+  return parse(readExactSync(readExactSync(4).readUInt32BE(0)));
+}
+
+function describe(error) {
+  if (error instanceof ResultError) return error.message.slice(0, MAX_ERROR_CHARS);
+  if (error instanceof Error) return (error.message ? `${error.name}: ${error.message}` : error.name).slice(0, MAX_ERROR_CHARS);
+  return String(error).slice(0, MAX_ERROR_CHARS);
+}
+
+// Asks the worker something during a call and blocks until it answers: the answer's value, or an Error.
+let hostId = 0;
+function host(call, fields = {}) {
+  hostId += 1;
+  send({ ...fields, op: 'host', id: hostId, call });
+  const reply = receiveSync();
+  if (reply.op !== 'host-reply' || reply.id !== hostId) process.exit(70); // out of step: nothing more can be answered
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.value;
+}
+
+// JSON.stringify leaves the functions out: a handler returning its context writes {}.
+function context() {
+  return { progress: (value) => { host('progress', { value }); }, host };
+}
+
+function loadHandler(request) {
   const handler = require(path.join(request.codeDir, request.handler));
   if (typeof handler !== 'function') throw new TypeError(`${request.handler} does not export a function`);
-  return async (params) => {
-    const value = await handler(params ?? {}, {});
+  return handler;
+}
+
+function checkSize(size, budget) {
+  if (size > budget) throw new ResultError(`result of ${size} bytes is larger than the limit of ${budget} bytes`);
+}
+
+function jsonHandler(request) {
+  const handler = loadHandler(request);
+  return async (item, budget) => {
+    const value = await handler(item.params ?? {}, context());
     let text;
     try {
       text = JSON.stringify(value);
     } catch (error) {
       throw new ResultError(`result is not JSON: ${describe(error)}`);
     }
-    if (text === undefined) return '';
+    if (text === undefined) return [{ ok: true, result: '', returnCode: 0 }, 0];
     const size = Buffer.byteLength(text, 'utf8');
-    if (size > maxResultBytes) {
-      throw new ResultError(`result of ${size} bytes is larger than the limit of ${maxResultBytes} bytes`);
-    }
-    return text;
+    checkSize(size, budget);
+    return [{ ok: true, result: text, returnCode: 0 }, size];
   };
 }
 
-const MODES = { serverledge: loadServerledge };
+// [output, return code] from what a bytes handler returned.
+function bytesResult(value) {
+  const { output, returnCode } = typeof value === 'number' ? { output: null, returnCode: value }
+    : value instanceof Uint8Array || typeof value === 'string' || value == null ? { output: value, returnCode: 0 }
+      : value;
+  const bytes = output == null ? Buffer.alloc(0) : typeof output === 'string' ? Buffer.from(output, 'utf8')
+    : output instanceof Uint8Array ? Buffer.from(output.buffer, output.byteOffset, output.byteLength) : null;
+  if (bytes === null || !Number.isInteger(returnCode ?? 0)) throw new ResultError('result is not bytes and a return code');
+  return [bytes, returnCode ?? 0];
+}
+
+function bytesHandler(request) {
+  const handler = loadHandler(request);
+  return async (item, budget) => {
+    const [bytes, returnCode] = bytesResult(await handler(Buffer.from(item.input ?? '', 'base64'), context()));
+    checkSize(bytes.length, budget);
+    return [{ ok: true, output: bytes.toString('base64'), returnCode }, bytes.length];
+  };
+}
+
+const CONVENTIONS = { 'json-handler': jsonHandler, 'bytes-handler': bytesHandler };
 
 const OWN_PID_NAMESPACE = process.argv.slice(2).includes('--own-pid-namespace');
 const SWEEP_PASSES = 200;
@@ -138,46 +235,60 @@ function sweep() {
   }
 }
 
-let invoke = null;
-
-async function handle(request) {
-  if (invoke === null) {
+// One outcome per item, in order; a failing item fails alone. The items' results share the result limit.
+async function outcomes(invoke, items) {
+  let budget = maxResultBytes;
+  const all = [];
+  for (const item of items) {
+    const started = process.hrtime.bigint();
+    let outcome;
     try {
-      maxResultBytes = request.maxResultBytes ?? maxResultBytes;
-      invoke = MODES[request.mode ?? 'serverledge'](request);
-      send({ ok: true });
+      let size;
+      [outcome, size] = await invoke(item, budget);
+      budget -= size;
     } catch (error) {
-      send({ ok: false, error: describe(error) });
-      process.exit(0);
+      outcome = { ok: false, error: describe(error), returnCode: 1 };
     }
-    return;
+    outcome.duration = Number(process.hrtime.bigint() - started) / 1e9;
+    all.push(outcome);
   }
-  capture = request.capture ? { out: '', err: '' } : null;
-  let reply;
-  const started = process.hrtime.bigint();
-  try {
-    reply = { ok: true, result: await invoke(request.params) };
-  } catch (error) {
-    reply = { ok: false, error: describe(error) };
-  }
-  reply.duration = Number(process.hrtime.bigint() - started) / 1e9;
-  if (capture !== null) reply.output = bounded(`${capture.out}\n${capture.err}`);
-  capture = null;
-  if (OWN_PID_NAMESPACE) endLeftoverProcesses(reply.duration);
-  send(reply);
+  return all;
 }
 
-let pending = Buffer.alloc(0);
-let queue = Promise.resolve();
-const input = new net.Socket({ fd: 3, readable: true, writable: false });
-input.on('data', (chunk) => {
-  pending = Buffer.concat([pending, chunk]);
-  while (pending.length >= 4) {
-    const length = pending.readUInt32BE(0);
-    if (pending.length < 4 + length) break;
-    const request = JSON.parse(pending.subarray(4, 4 + length).toString('utf8'));
-    pending = pending.subarray(4 + length);
-    queue = queue.then(() => handle(request));
+async function call(invoke, request) {
+  capture = request.capture ? { out: '', err: '' } : null;
+  const started = process.hrtime.bigint();
+  const batch = Array.isArray(request.items);
+  const items = await outcomes(invoke, batch ? request.items : [request]);
+  const reply = batch ? { ok: true, items, duration: Number(process.hrtime.bigint() - started) / 1e9 } : items[0];
+  reply.op = 'reply';
+  reply.id = request.id;
+  if (capture !== null) {
+    reply.stdout = bounded(capture.out);
+    reply.stderr = bounded(capture.err);
   }
-});
-input.on('end', () => process.exit(0));
+  capture = null;
+  if (OWN_PID_NAMESPACE) endLeftoverProcesses(reply.duration);
+  return reply;
+}
+
+async function main() {
+  const init = await receive();
+  let invoke;
+  try {
+    maxResultBytes = init.maxResultBytes ?? maxResultBytes;
+    const convention = init.convention ?? 'json-handler';
+    if (!Object.hasOwn(CONVENTIONS, convention)) throw new Error(`convention ${convention} is not supported`);
+    invoke = CONVENTIONS[convention](init);
+  } catch (error) {
+    send({ op: 'reply', id: init.id, ok: false, error: describe(error) });
+    process.exit(0);
+  }
+  send({ op: 'reply', id: init.id, ok: true });
+  for (;;) {
+    const request = await receive();
+    send(await call(invoke, request));
+  }
+}
+
+main();

@@ -1,14 +1,24 @@
 """Fleet Python executor: one long-lived process per instance.
 
-Protocol (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON.
-  -> {"op": "init", "mode": "serverledge", "handler": "pkg.mod.fn", "codeDir": "/code", "maxResultBytes": n}
-  <- {"ok": true} | {"ok": false, "error": "..."}
-  -> {"op": "call", "capture": bool, "params": {...}}
-  <- {"ok": bool, "result": "<json text>", "output": "...", "error": "...", "duration": seconds}
-Other modes (faasm, fastmap, ...) plug in as further entries of MODES.
-Only what the Serverledge mode needs is imported at start-up to keep cold starts short.
+Protocol v2 (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON; every frame has an id, and a
+reply echoes the id of the frame it answers.
+  -> {"op": "init", "id": 1, "convention": "json-handler", "handler": "pkg.mod.fn", "codeDir": "/code", "maxResultBytes": n}
+  <- {"op": "reply", "id": 1, "ok": true} | {"op": "reply", "id": 1, "ok": false, "error": "..."}
+  -> {"op": "call", "id": 2, "capture": bool, "params": {...}}      (bytes-handler: "input": "<base64>")
+  -> {"op": "call", "id": 3, "capture": bool, "items": [{"params": {...}}, ...]}        (a batch)
+  <- {"op": "host", "id": 1, "call": "progress", "value": 0.5}     (during a call, any number; ids rise)
+  -> {"op": "host-reply", "id": 1, "ok": true, "value": ...} | {"op": "host-reply", "id": 1, "ok": false, "error": "..."}
+  <- {"op": "reply", "id": 2, "ok": bool, "result": "<json text>" | "output": "<base64>", "returnCode": n,
+      "error": "...", "duration": seconds, "stdout": "...", "stderr": "..."}
+     (a batch: "ok": true, "items": [{"ok", "result" | "output", "returnCode", "error", "duration"}, ...]; a batch's
+     results share the result limit, stdout and stderr are the whole call's)
+Conventions (CONVENTIONS): json-handler calls handler(params, context) and returns the JSON of its value;
+bytes-handler calls handler(input_bytes, context), which returns bytes (or str), an int return code, or
+(output, return_code). context is a dict with host calls as methods: context.progress(x), context.host(call, **fields).
+Only what the json-handler convention needs is imported at start-up to keep cold starts short.
 With --own-pid-namespace (given in the sandbox only) the processes a call leaves behind end before its reply.
 """
+import binascii
 import importlib
 import io
 import json
@@ -43,18 +53,51 @@ def _receive():
 
 def _send(message):
     # Results are ASCII JSON text already; raw UTF-8 keeps captured output from growing sixfold in the frame.
-    body = json.dumps(message, ensure_ascii=False).encode("utf-8", "replace")
+    body = json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8", "replace")
     data = memoryview(len(body).to_bytes(4, "big") + body)
     while data:
         data = data[_OUT.write(data):]
 
 
+_MAX_ERROR_CHARS = 2000
+
+
 def _describe(error):
     text = str(error)
-    return type(error).__name__ + (": " + text if text else "")
+    return (type(error).__name__ + (": " + text if text else ""))[:_MAX_ERROR_CHARS]
 
 
-def _load_serverledge(request):
+class HostCallError(Exception):
+    """The worker refused or failed a host call."""
+
+
+_host_ids = [0]
+
+
+def host(call, **fields):
+    """Asks the worker something during a call and waits for its answer: the answer's value, or HostCallError."""
+    _host_ids[0] += 1
+    request_id = _host_ids[0]
+    _send(dict(fields, op="host", id=request_id, call=call))
+    reply = _receive()
+    if reply is None or reply.get("op") != "host-reply" or reply.get("id") != request_id:
+        os._exit(70)  # out of step with the worker: nothing more can be answered
+    if not reply.get("ok"):
+        raise HostCallError(reply.get("error", ""))
+    return reply.get("value")
+
+
+class Context(dict):
+    """What a handler gets as its context: a dict (json.dumps writes {}), with host calls as methods."""
+
+    def progress(self, value):
+        host("progress", value=value)
+
+    def host(self, call, **fields):
+        return host(call, **fields)
+
+
+def _load_handler(request):
     module_name, _, function_name = request["handler"].rpartition(".")
     if not module_name:
         raise ValueError("handler must be module.function")
@@ -62,19 +105,57 @@ def _load_serverledge(request):
     handler = getattr(importlib.import_module(module_name), function_name)
     if not callable(handler):
         raise TypeError(request["handler"] + " is not callable")
+    return handler
 
-    def call(params):
-        value = handler(params if params is not None else {}, {})
+
+def _check_size(size, budget):
+    if size > budget:
+        raise ResultError("result of %d bytes is larger than the limit of %d bytes" % (size, budget))
+
+
+def _json_handler(request):
+    handler = _load_handler(request)
+
+    def call(item, budget):
+        params = item.get("params")
+        value = handler(params if params is not None else {}, Context())
         try:
             text = json.dumps(value, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as error:
             raise ResultError("result is not JSON: " + _describe(error)) from None
         size = _size(text)
-        if size > _LIMIT["result"]:
-            raise ResultError("result of %d bytes is larger than the limit of %d bytes" % (size, _LIMIT["result"]))
-        return text
+        _check_size(size, budget)
+        return {"ok": True, "result": text, "returnCode": 0}, size
 
     return call
+
+
+def _bytes_handler(request):
+    handler = _load_handler(request)
+
+    def call(item, budget):
+        output, code = _bytes_result(handler(binascii.a2b_base64(item.get("input", "")), Context()))
+        _check_size(len(output), budget)
+        return {"ok": True, "output": binascii.b2a_base64(output, newline=False).decode("ascii"), "returnCode": code}, len(output)
+
+    return call
+
+
+def _bytes_result(value):
+    """(output, return code) from what a bytes handler returned: output, a return code, or both as a pair."""
+    if isinstance(value, tuple) and len(value) == 2:
+        output, code = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        output, code = b"", value
+    else:
+        output, code = value, 0
+    if output is None:
+        output = b""
+    if isinstance(output, str):
+        output = output.encode("utf-8")
+    if not isinstance(output, (bytes, bytearray, memoryview)) or not isinstance(code, int) or isinstance(code, bool):
+        raise ResultError("result is not bytes and a return code: " + type(value).__name__)
+    return bytes(output), code
 
 
 class ResultError(Exception):
@@ -93,7 +174,7 @@ def _bounded(text):
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore") + "\n[output truncated]"
 
 
-MODES = {"serverledge": _load_serverledge}
+CONVENTIONS = {"json-handler": _json_handler, "bytes-handler": _bytes_handler}
 
 _OWN_PID_NAMESPACE = "--own-pid-namespace" in sys.argv[1:]
 _SWEEP_PASSES = 200
@@ -162,22 +243,36 @@ def _sweep():
         time.sleep(0.001)
 
 
+def _outcomes(invoke, items):
+    """One outcome per item, in order; a failing item fails alone. The items' results share the result limit."""
+    budget = _LIMIT["result"]
+    outcomes = []
+    for item in items:
+        started = time.perf_counter()
+        try:
+            outcome, size = invoke(item, budget)
+            budget -= size
+        except ResultError as error:
+            outcome = {"ok": False, "error": str(error)[:_MAX_ERROR_CHARS], "returnCode": 1}
+        except BaseException as error:  # noqa: BLE001 - every failure belongs to the call
+            outcome = {"ok": False, "error": _describe(error), "returnCode": 1}
+        outcome["duration"] = time.perf_counter() - started
+        outcomes.append(outcome)
+    return outcomes
+
+
 def _call(invoke, request):
     capture = bool(request.get("capture"))
     saved = sys.stdout, sys.stderr
     if capture:
         sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
-    reply = {"ok": True}
     started = time.perf_counter()
-    try:
-        reply["result"] = invoke(request.get("params"))
-    except ResultError as error:
-        reply = {"ok": False, "error": str(error)}
-    except BaseException as error:  # noqa: BLE001 - every failure belongs to the call
-        reply = {"ok": False, "error": _describe(error)}
-    reply["duration"] = time.perf_counter() - started
+    batch = "items" in request
+    outcomes = _outcomes(invoke, request["items"] if batch else [request])
+    reply = {"ok": True, "items": outcomes, "duration": time.perf_counter() - started} if batch else outcomes[0]
+    reply["op"], reply["id"] = "reply", request.get("id")
     if capture:
-        reply["output"] = _bounded(sys.stdout.getvalue() + "\n" + sys.stderr.getvalue())
+        reply["stdout"], reply["stderr"] = _bounded(sys.stdout.getvalue()), _bounded(sys.stderr.getvalue())
         sys.stdout, sys.stderr = saved
     if _OWN_PID_NAMESPACE:
         _end_leftover_processes(reply["duration"])
@@ -189,12 +284,16 @@ def main():
     if request is None:
         return
     _LIMIT["result"] = int(request.get("maxResultBytes", _LIMIT["result"]))
+    reply = {"op": "reply", "id": request.get("id"), "ok": True}
     try:
-        invoke = MODES[request.get("mode", "serverledge")](request)
+        convention = request.get("convention", "json-handler")
+        if convention not in CONVENTIONS:
+            raise ValueError("convention " + str(convention) + " is not supported")
+        invoke = CONVENTIONS[convention](request)
     except BaseException as error:  # noqa: BLE001 - reported to the host, then exit
-        _send({"ok": False, "error": _describe(error)})
+        _send(dict(reply, ok=False, error=_describe(error)))
         return
-    _send({"ok": True})
+    _send(reply)
     while True:
         request = _receive()
         if request is None:

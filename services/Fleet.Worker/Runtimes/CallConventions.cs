@@ -1,0 +1,19 @@
+namespace Fleet.Worker.Runtimes;
+
+/// <summary>
+/// How an executor calls a function, chosen when the instance loads it (the init frame's "convention"). Until
+/// FunctionSpec carries it, the caller of the pool names it, json-handler by default.
+/// </summary>
+internal static class CallConventions
+{
+    /// <summary>handler(params, context): a JSON object in, the JSON of its return value out (Serverledge's functions).</summary>
+    public const string JsonHandler = "json-handler";
+
+    /// <summary>handler(input, context): bytes in, bytes and an integer return code out (Faasm's Python functions).</summary>
+    public const string BytesHandler = "bytes-handler";
+
+    public static bool IsKnown(string convention) => convention is JsonHandler or BytesHandler;
+
+    /// <summary>Whether the convention's input and output are bytes rather than JSON text.</summary>
+    public static bool TakesBytes(string convention) => convention == BytesHandler;
+}

@@ -1,0 +1,141 @@
+using Fleet.Contracts;
+using Fleet.Worker.Runtimes;
+using Fleet.Worker.Runtimes.HostCalls;
+using RuntimeNames = Fleet.Contracts.Runtimes;
+
+namespace Fleet.Worker.Tests;
+
+/// <summary>Protocol v2 through the pool into the real sandboxed Python and Node executors.</summary>
+public sealed class ConventionTests : IAsyncLifetime
+{
+    private static readonly Dictionary<string, string> Python = new()
+    {
+        ["v2.py"] = """
+            import sys
+
+            def work(params, context):
+                if params.get("fail"):
+                    raise ValueError("item " + str(params["n"]))
+                if params.get("progress"):
+                    context.progress(0.25)
+                    context.progress(1)
+                    try:
+                        context.host("state.read", key="k")
+                    except Exception as error:
+                        return type(error).__name__ + ": " + str(error)
+                print("to stdout")
+                print("to stderr", file=sys.stderr)
+                return params.get("n")
+
+            def raw(data, context):
+                context.progress(0.5)
+                return bytes(reversed(data)), 7
+            """,
+    };
+
+    private static readonly Dictionary<string, string> Node = new()
+    {
+        ["v2.js"] = """
+            module.exports = async (params, ctx) => {
+              await new Promise((resolve) => setImmediate(resolve));
+              if (params.fail) throw new RangeError(`item ${params.n}`);
+              if (params.progress) {
+                ctx.progress(0.25);
+                ctx.progress(1);
+                try {
+                  ctx.host('state.read', { key: 'k' });
+                } catch (error) {
+                  return `${error.name}: ${error.message}`;
+                }
+              }
+              console.log('to stdout');
+              console.error('to stderr');
+              return params.n;
+            };
+            """,
+        ["raw.js"] = """
+            module.exports = (data, ctx) => {
+              ctx.progress(0.5);
+              return { output: Buffer.from(data).reverse(), returnCode: 7 };
+            };
+            """,
+    };
+
+    private readonly TestPool _pool = new();
+    private readonly RecordedProgress _progress = new();
+
+    [Theory]
+    [InlineData(RuntimeNames.Python, "HostCallError")]
+    [InlineData(RuntimeNames.Node, "Error")]
+    public async Task Progress_reaches_the_caller_and_a_host_call_the_worker_lacks_is_an_exception_in_the_function(string runtime, string error)
+    {
+        var execution = await InvokeAsync(Deploy(runtime), CallRequest.Json("""{"progress": true}""", returnOutput: false));
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal($"\"{error}: host call state.read is not available\"", execution.Result);
+        Assert.Equal([0.25, 1], _progress.Values);
+    }
+
+    [Theory]
+    [InlineData(RuntimeNames.Python, "ValueError: item 2")]
+    [InlineData(RuntimeNames.Node, "RangeError: item 2")]
+    public async Task A_batch_has_one_outcome_per_item_and_a_failing_item_fails_alone(string runtime, string error)
+    {
+        var function = Deploy(runtime);
+        string[] items = ["""{"n": 1}""", """{"n": 2, "fail": true}""", """{"n": 3}"""];
+        var batch = new CallRequest { Items = [.. items.Select(CallInput.FromJson)], IsBatch = true };
+
+        var execution = await InvokeAsync(function, batch);
+        var next = await InvokeAsync(function, CallRequest.Json("""{"n": 4}""", returnOutput: false));
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal(
+            [(InvocationStatus.Succeeded, "1", ""), (InvocationStatus.Failed, "", error), (InvocationStatus.Succeeded, "3", "")],
+            execution.Items.Select(item => (item.Status, item.Result, item.Error)));
+        Assert.Equal([0, 1, 0], execution.Items.Select(item => item.ReturnCode));
+        ExecutorTests.AssertSucceeded(next);
+        Assert.True(next.IsWarmStart);
+        Assert.Equal("4", next.Result);
+    }
+
+    [Theory]
+    [InlineData(RuntimeNames.Python, "v2.raw")]
+    [InlineData(RuntimeNames.Node, "raw.js")]
+    public async Task A_bytes_handler_takes_bytes_and_returns_bytes_and_a_return_code(string runtime, string handler)
+    {
+        var function = _pool.Deploy(runtime, handler, runtime == RuntimeNames.Python ? Python : Node);
+
+        var execution = await InvokeAsync(function, CallRequest.Bytes(new byte[] { 0, 1, 2, 255 }, returnOutput: false));
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal(new byte[] { 255, 2, 1, 0 }, execution.ResultBytes);
+        Assert.Equal(7, execution.ReturnCode);
+        Assert.Equal("", execution.Result);
+        Assert.Equal([0.5], _progress.Values);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExecutorTests.AllRuntimes), MemberType = typeof(ExecutorTests))]
+    public async Task Stdout_and_stderr_are_captured_apart_and_joined_for_Serverledge(string runtime)
+    {
+        var execution = await InvokeAsync(Deploy(runtime), CallRequest.Json("""{"n": 5}""", returnOutput: true));
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal("to stdout\n", execution.Stdout);
+        Assert.Equal("to stderr\n", execution.Stderr);
+        Assert.Equal("to stdout\n\nto stderr\n", execution.Output);
+        Assert.Equal(0, execution.ReturnCode);
+        Assert.Equal("5", execution.Result);
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+
+    private FunctionSpec Deploy(string runtime) => runtime == RuntimeNames.Python
+        ? _pool.Deploy(runtime, "v2.work", Python)
+        : _pool.Deploy(runtime, "v2.js", Node);
+
+    private Task<Execution> InvokeAsync(FunctionSpec function, CallRequest request) =>
+        _pool.Pool.InvokeAsync(function, request with { HostCalls = new ProgressHostCalls(_progress) }, TestContext.Current.CancellationToken);
+}
