@@ -9,45 +9,46 @@ namespace Fleet.Gateway.Functions;
 
 /// <summary>
 /// Function definitions for the gateway: read through a short cache, written to the store. A deletion is published
-/// so every gateway drops its cached copy and every worker retires the function's instances.
+/// so every gateway drops its cached copy and every worker retires the function's instances. Functions are kept by
+/// (namespace, name): each facade passes its own namespace.
 /// </summary>
 internal sealed class FunctionCatalog(IFleetStore store, IPublishEndpoint publisher, IOptions<GatewayOptions> options, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, (FunctionSpec Spec, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Namespace, string Name), (FunctionSpec Spec, DateTimeOffset Until)> _cache = new();
     private readonly TimeSpan _ttl = TimeSpan.FromSeconds(options.Value.FunctionCacheSeconds);
 
-    public async Task<FunctionSpec?> FindAsync(string name, CancellationToken cancellationToken)
+    public async Task<FunctionSpec?> FindAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(name, out var cached) && cached.Until > now)
+        if (_cache.TryGetValue((@namespace, name), out var cached) && cached.Until > now)
         {
             return cached.Spec;
         }
 
-        var spec = await Guarded(store.GetFunctionAsync(name, cancellationToken));
+        var spec = await Guarded(store.Functions.GetAsync(@namespace, name, cancellationToken));
         if (spec is null)
         {
-            _cache.TryRemove(name, out _);
+            _cache.TryRemove((@namespace, name), out _);
             return null;
         }
 
-        _cache[name] = (spec, now + _ttl);
+        _cache[(@namespace, name)] = (spec, now + _ttl);
         return spec;
     }
 
-    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken) =>
-        await FindAsync(name, cancellationToken) is not null;
+    public async Task<bool> ExistsAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        await FindAsync(@namespace, name, cancellationToken) is not null;
 
     /// <summary>Stores the package (once per content) and the definition; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(FunctionSpec spec, byte[] package, CancellationToken cancellationToken)
     {
         await Guarded(PutAsync(spec, package, cancellationToken));
-        return await Guarded(store.TryCreateFunctionAsync(spec, cancellationToken));
+        return await Guarded(store.Functions.TryCreateAsync(spec, cancellationToken));
     }
 
-    public async Task<FunctionSpec?> DeleteAsync(string name, CancellationToken cancellationToken)
+    public async Task<FunctionSpec?> DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        var deleted = await Guarded(store.DeleteFunctionAsync(name, cancellationToken));
+        var deleted = await Guarded(store.Functions.DeleteAsync(@namespace, name, cancellationToken));
         Forget(name);
         if (deleted is not null)
         {
@@ -57,9 +58,17 @@ internal sealed class FunctionCatalog(IFleetStore store, IPublishEndpoint publis
         return deleted;
     }
 
-    public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) => Guarded(store.ListFunctionNamesAsync(cancellationToken));
+    public Task<IReadOnlyList<string>> ListAsync(string @namespace, CancellationToken cancellationToken) =>
+        Guarded(store.Functions.ListNamesAsync(@namespace, cancellationToken));
 
-    public void Forget(string name) => _cache.TryRemove(name, out _);
+    /// <summary>Drops the cached copies of every function of that name (a deletion names no namespace).</summary>
+    public void Forget(string name)
+    {
+        foreach (var key in _cache.Keys.Where(key => key.Name == name))
+        {
+            _cache.TryRemove(key, out _);
+        }
+    }
 
     private static async Task<T> Guarded<T>(Task<T> storeCall)
     {
@@ -75,7 +84,7 @@ internal sealed class FunctionCatalog(IFleetStore store, IPublishEndpoint publis
 
     private async Task<bool> PutAsync(FunctionSpec spec, byte[] package, CancellationToken cancellationToken)
     {
-        await store.PutPackageAsync(spec.PackageHash, package, cancellationToken);
+        await store.Blobs.PutAsync(spec.PackageHash, package, expiresAt: null, cancellationToken);
         return true;
     }
 }

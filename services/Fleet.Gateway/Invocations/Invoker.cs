@@ -4,6 +4,7 @@ using Fleet.Contracts;
 using Fleet.Placement;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
+using Fleet.Storage.Calls;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -114,7 +115,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         try
         {
-            return (await _store.GetCallAsync(id, Now, cancellationToken))?.Result;
+            return (await _store.Calls.GetAsync(id, Now, cancellationToken)).Outcome?.Result;
         }
         catch (DbException error)
         {
@@ -176,7 +177,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         if (_options.RecordQueuedCalls)
         {
-            await _store.SaveQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _retention })], cancellationToken);
+            await _store.Calls.CreateQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _retention })], cancellationToken);
         }
 
         await SendBatchAsync(batch, cancellationToken);

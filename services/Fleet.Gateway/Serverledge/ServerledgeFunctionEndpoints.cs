@@ -56,7 +56,7 @@ internal static class ServerledgeFunctionEndpoints
             }
         }
 
-        if (await catalog.ExistsAsync(request.Name!, cancellationToken))
+        if (await catalog.ExistsAsync(FunctionNamespaces.Serverledge, request.Name!, cancellationToken))
         {
             return Text(StatusCodes.Status409Conflict);
         }
@@ -91,6 +91,7 @@ internal static class ServerledgeFunctionEndpoints
 
         var spec = new FunctionSpec
         {
+            Namespace = FunctionNamespaces.Serverledge,
             Name = request.Name!,
             Runtime = runtime,
             Handler = request.Handler!,
@@ -140,14 +141,14 @@ internal static class ServerledgeFunctionEndpoints
             return error;
         }
 
-        var deleted = await catalog.DeleteAsync(request!.Name ?? "", cancellationToken);
+        var deleted = await catalog.DeleteAsync(FunctionNamespaces.Serverledge, request!.Name ?? "", cancellationToken);
         return deleted is null
             ? Text(StatusCodes.Status404NotFound, "Unknown function")
             : Json(new Dictionary<string, string> { ["Deleted"] = deleted.Name });
     }
 
     private static async Task<IResult> ListAsync(FunctionCatalog catalog, CancellationToken cancellationToken) =>
-        Json(await catalog.ListAsync(cancellationToken));
+        Json(await catalog.ListAsync(FunctionNamespaces.Serverledge, cancellationToken));
 
     private static async Task<IResult> PrewarmAsync(HttpRequest http, FunctionCatalog catalog, FleetControl fleet, CancellationToken cancellationToken)
     {
@@ -157,7 +158,7 @@ internal static class ServerledgeFunctionEndpoints
             return error;
         }
 
-        var function = await catalog.FindAsync(request!.Function ?? "", cancellationToken);
+        var function = await catalog.FindAsync(FunctionNamespaces.Serverledge, request!.Function ?? "", cancellationToken);
         if (function is null)
         {
             return Text(StatusCodes.Status404NotFound, "Function unknown");

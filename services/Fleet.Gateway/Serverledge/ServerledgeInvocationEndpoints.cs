@@ -40,7 +40,7 @@ internal static class ServerledgeInvocationEndpoints
             return BadRequest("Params must be an object");
         }
 
-        var function = await catalog.FindAsync(fun, cancellationToken);
+        var function = await catalog.FindAsync(FunctionNamespaces.Serverledge, fun, cancellationToken);
         if (function is null)
         {
             return Text(StatusCodes.Status404NotFound, "Function unknown");

@@ -94,6 +94,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         Directory.CreateDirectory(spareDirectory);
         var blank = new FunctionSpec
         {
+            Namespace = "",
             Name = "",
             Runtime = Fleet.Contracts.Runtimes.Python,
             Handler = "",
