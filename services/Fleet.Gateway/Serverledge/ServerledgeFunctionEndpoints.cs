@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using Fleet.Contracts;
 using Fleet.Gateway.Functions;
 using Fleet.Gateway.Invocations;
 using Fleet.Placement;
+using Fleet.Storage.Blobs;
 using Fleet.Storage.Packages;
 using Microsoft.Extensions.Options;
 using static Fleet.Gateway.Serverledge.ServerledgeWire;
@@ -98,7 +98,7 @@ internal static class ServerledgeFunctionEndpoints
             MemoryMB = request.MemoryMB,
             CpuDemand = request.CPUDemand,
             TimeoutSeconds = timeout,
-            PackageHash = Convert.ToHexStringLower(SHA256.HashData(package)),
+            PackageHash = BlobHash.Of(package),
             Generation = Guid.NewGuid().ToString("N"),
             CreatedAt = time.GetUtcNow(),
         };
