@@ -3,7 +3,10 @@ namespace Fleet.Contracts;
 /// <summary>A registered function as every service sees it. Facade-neutral.</summary>
 public sealed record FunctionSpec
 {
-    /// <summary>Globally unique name, URL-safe.</summary>
+    /// <summary>Whose name this is: each facade keeps its functions in a namespace of its own (<see cref="FunctionNamespaces"/>).</summary>
+    public required string Namespace { get; init; }
+
+    /// <summary>Unique within its <see cref="Namespace"/>, URL-safe.</summary>
     public required string Name { get; init; }
 
     /// <summary>Canonical runtime: <see cref="Runtimes.Python"/> or <see cref="Runtimes.Node"/>.</summary>

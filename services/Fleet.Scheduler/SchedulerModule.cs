@@ -2,6 +2,7 @@ using Fleet.Placement;
 using Fleet.Scheduler.Consumers;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
+using Fleet.Storage.Calls;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Fleet.Contracts;
+using Fleet.Storage.Calls;
 
 namespace Fleet.Storage;
 
@@ -24,8 +25,7 @@ internal static class DbCommandReads
         await command.ExecuteScalarAsync(cancellationToken) is string json ? StoreDocuments.ReadFunction(json) : null;
 
     /// <summary>
-    /// A call from a row of <c>function, created_at, expires_at, result</c>, or null when there is no row;
-    /// <paramref name="readTime"/> reads the provider's timestamp column.
+    /// Calls from rows of <c>request, expires_at</c>; <paramref name="readTime"/> reads the provider's timestamp column.
     /// </summary>
     public static async Task<IReadOnlyList<QueuedCall>> ReadQueuedAsync(
         this DbCommand command, Func<DbDataReader, int, DateTimeOffset> readTime, CancellationToken cancellationToken)
@@ -40,20 +40,24 @@ internal static class DbCommandReads
         return calls;
     }
 
-    public static async Task<CallRecord?> ReadCallAsync(
-        this DbCommand command, string id, Func<DbDataReader, int, DateTimeOffset> readTime, CancellationToken cancellationToken)
+    /// <summary>A call from a row of <see cref="CallRows.GetSql"/>, or unknown when there is no row.</summary>
+    public static async Task<CallStatus> ReadCallStatusAsync(
+        this DbCommand command, string id, Func<DbDataReader, int, DateTimeOffset> readTime,
+        CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return null;
+            return CallStatus.Unknown;
         }
 
-        return StoreDocuments.ReadCall(
-            id,
-            reader.GetString(0),
-            readTime(reader, 1),
-            readTime(reader, 2),
-            reader.GetString(3));
+        var state = CallTransitions.Parse(reader.GetString(0));
+        return new CallStatus
+        {
+            State = state,
+            Outcome = state == CallState.Completed
+                ? StoreDocuments.ReadCall(id, reader.GetString(1), readTime(reader, 2), readTime(reader, 3), reader.GetString(4))
+                : null,
+        };
     }
 }

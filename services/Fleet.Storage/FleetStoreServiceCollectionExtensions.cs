@@ -1,4 +1,6 @@
 using Fleet.Storage.Packages;
+using Fleet.Storage.Postgres;
+using Fleet.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -40,11 +40,12 @@ internal static class SchemaMigrator
     }
 
     /// <summary>
-    /// Creates <c>schema_migrations</c> with <paramref name="bootstrapSql"/> if missing, then applies the pending scripts.
-    /// <paramref name="appliedAt"/> is the provider's value for the current time.
+    /// Creates <c>schema_migrations</c> with <paramref name="bootstrapSql"/> if missing, then applies the pending scripts
+    /// up to <paramref name="lastVersion"/>. <paramref name="appliedAt"/> is the provider's value for the current time.
     /// </summary>
     public static async Task ApplyPendingAsync(
-        DbTransaction transaction, string provider, string bootstrapSql, object appliedAt, ILogger logger, CancellationToken cancellationToken)
+        DbTransaction transaction, string provider, string bootstrapSql, object appliedAt, int lastVersion, ILogger logger,
+        CancellationToken cancellationToken)
     {
         const string SelectAppliedSql = "SELECT version FROM schema_migrations";
         const string InsertAppliedSql = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @applied_at)";
@@ -57,7 +58,7 @@ internal static class SchemaMigrator
             applied = [.. await select.ReadColumnAsync<int>(cancellationToken)];
         }
 
-        var scripts = Scripts(provider);
+        var scripts = Scripts(provider).Where(s => s.Version <= lastVersion).ToList();
         foreach (var script in scripts.Where(s => !applied.Contains(s.Version)))
         {
             await ExecuteAsync(transaction, script.Sql, cancellationToken);

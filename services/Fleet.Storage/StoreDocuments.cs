@@ -1,21 +1,12 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Fleet.Contracts;
+using Fleet.Storage.Calls;
 
 namespace Fleet.Storage;
 
-/// <summary>The rules both stores share: how documents map to rows and what a valid write is.</summary>
+/// <summary>How both stores write and read their documents.</summary>
 internal static class StoreDocuments
 {
-    /// <summary>Recorded calls with no outcome, by id after <c>@after</c>: the same SQL for both providers.</summary>
-    public const string ListQueuedSql = """
-        SELECT request, expires_at
-        FROM calls
-        WHERE result IS NULL AND request IS NOT NULL AND expires_at > @now AND id > @after
-        ORDER BY id
-        LIMIT @limit
-        """;
-
     public static string Write(FunctionSpec function) =>
         JsonSerializer.Serialize(function, StoreJsonContext.Default.FunctionSpec);
 
@@ -47,32 +38,6 @@ internal static class StoreDocuments
             Result = JsonSerializer.Deserialize(resultJson, StoreJsonContext.Default.InvocationResult)
                      ?? throw new JsonException("A stored call result is null."),
         };
-
-    /// <summary>Packages are content-addressed: the key must be the lower-case hex SHA-256 of the bytes.</summary>
-    public static void EnsureHashMatches(string hash, ReadOnlySpan<byte> bytes)
-    {
-        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (!string.Equals(actual, hash, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"Package hash '{hash}' is not the SHA-256 of its {bytes.Length} bytes.", nameof(hash));
-        }
-    }
-
-    /// <summary>The first outcome given for each call; later ones in the same batch lose, as they would across batches.</summary>
-    public static List<CallRecord> FirstPerCall(IReadOnlyList<CallRecord> outcomes)
-    {
-        var seen = new HashSet<string>(outcomes.Count, StringComparer.Ordinal);
-        var first = new List<CallRecord>(outcomes.Count);
-        foreach (var outcome in outcomes)
-        {
-            if (seen.Add(outcome.Id))
-            {
-                first.Add(outcome);
-            }
-        }
-
-        return first;
-    }
 
     /// <summary>Ordinal (UTF-16) order, which neither database's collation gives exactly.</summary>
     public static List<string> InOrdinalOrder(List<string> names)

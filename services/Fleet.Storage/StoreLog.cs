@@ -17,8 +17,8 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "Store: purged {Count} expired calls")]
     public static partial void CallsPurged(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 7007, Level = LogLevel.Debug, Message = "Store: purged {Count} packages no function uses")]
-    public static partial void PackagesPurged(ILogger logger, int count);
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Debug, Message = "Store: purged {Count} blobs, expired or unused")]
+    public static partial void BlobsPurged(ILogger logger, int count);
 
     [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Store: the server had ended the session; trying once more on a new one")]
     public static partial void SessionGone(ILogger logger, Exception exception);

@@ -8,7 +8,7 @@ internal sealed partial class StorePackageSource(IFleetStore store, TimeProvider
 {
     public Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken) =>
         StoreRetry.UntilDoneAsync(
-            token => store.GetPackageAsync(hash, token),
+            token => store.Blobs.GetAsync(hash, time.GetUtcNow(), token),
             (error, delay) => LogRetrying(logger, hash, delay.TotalSeconds, error),
             time,
             cancellationToken);

@@ -1,5 +1,6 @@
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
+using Fleet.Storage.Calls;
 using Fleet.Worker.Messaging;
 using Fleet.Worker.Runtimes;
 using Fleet.Worker.Runtimes.Protocol;

@@ -4,6 +4,7 @@ using Fleet.Scheduler.Consumers;
 using Fleet.Placement;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
+using Fleet.Storage.Calls;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,9 +75,9 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
 
         Assert.True(await Harness.Consumed.Any<InvokeFunctions>(TestContext.Current.CancellationToken));
         var now = _time.GetUtcNow();
-        var lateRecord = await Store.GetCallAsync("late", now, TestContext.Current.CancellationToken);
-        var hurriedRecord = await Store.GetCallAsync("hurried", now, TestContext.Current.CancellationToken);
-        var placedRecord = await Store.GetCallAsync("placed", now, TestContext.Current.CancellationToken);
+        var lateRecord = (await Store.Calls.GetAsync("late", now, TestContext.Current.CancellationToken)).Outcome;
+        var hurriedRecord = (await Store.Calls.GetAsync("hurried", now, TestContext.Current.CancellationToken)).Outcome;
+        var placedRecord = (await Store.Calls.GetAsync("placed", now, TestContext.Current.CancellationToken)).Outcome;
         Assert.Equal((InvocationStatus.Refused, "deadline can no longer be met"), (lateRecord?.Result.Status, lateRecord?.Result.Error));
         // The only slot is taken and a call with a deadline never waits in the queue.
         Assert.Equal((InvocationStatus.Refused, "no capacity"), (hurriedRecord?.Result.Status, hurriedRecord?.Result.Error));
@@ -128,6 +129,7 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
         RequestId = id,
         Function = new FunctionSpec
         {
+            Namespace = FunctionNamespaces.Serverledge,
             Name = "f",
             Runtime = Runtimes.Python,
             Handler = "f.handler",

@@ -257,6 +257,7 @@ public sealed class WorkerLedgerTests
 
     private static FunctionSpec Function(string name, int memoryMB) => new()
     {
+        Namespace = FunctionNamespaces.Serverledge,
         Name = name,
         Runtime = Runtimes.Python,
         Handler = "isprime.handler",

@@ -1,5 +1,8 @@
 using System.Data.Common;
 using Fleet.Contracts;
+using Fleet.Storage.Blobs;
+using Fleet.Storage.Calls;
+using Fleet.Storage.Functions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +24,7 @@ public sealed class CallResultWriterTests : IAsyncLifetime
         await writer.WriteAsync(Call("c1"), Result("c1"), Ct);
 
         Assert.Equal(4, store.Saves);
-        Assert.Equal("c1", (await _fixture.Store.GetCallAsync("c1", DateTimeOffset.UtcNow, Ct))?.Result.RequestId);
+        Assert.Equal("c1", (await _fixture.Store.Calls.GetAsync("c1", DateTimeOffset.UtcNow, Ct)).Outcome?.Result.RequestId);
     }
 
     [Fact]
@@ -47,7 +50,7 @@ public sealed class CallResultWriterTests : IAsyncLifetime
         RequestId = id,
         Function = new FunctionSpec
         {
-            Name = "fn", Runtime = Runtimes.Python, Handler = "m.f", MemoryMB = 64, TimeoutSeconds = 5, PackageHash = "00", Generation = "g",
+            Namespace = FunctionNamespaces.Serverledge, Name = "fn", Runtime = Runtimes.Python, Handler = "m.f", MemoryMB = 64, TimeoutSeconds = 5, PackageHash = "00", Generation = "g",
         },
         ParamsJson = "{}",
         Async = true,
@@ -62,54 +65,44 @@ public sealed class CallResultWriterTests : IAsyncLifetime
         public override bool IsTransient => true;
     }
 
-    /// <summary>The inner store, except that its first <c>failures</c> saves throw <c>error</c>.</summary>
-    private sealed class FlakyStore(IFleetStore inner, int failures, Exception error) : IFleetStore
+    /// <summary>The inner store, except that its first <c>failures</c> completions throw <c>error</c>.</summary>
+    private sealed class FlakyStore(IFleetStore inner, int failures, Exception error) : IFleetStore, ICallStore
     {
         public int Saves { get; private set; }
 
-        public async Task<int> SaveOutcomesAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
+        public IFunctionStore Functions => inner.Functions;
+
+        public IBlobStore Blobs => inner.Blobs;
+
+        public ICallStore Calls => this;
+
+        public async Task<int> CompleteAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
         {
             if (++Saves <= failures)
             {
                 throw error;
             }
 
-            return await inner.SaveOutcomesAsync(outcomes, cancellationToken);
+            return await inner.Calls.CompleteAsync(outcomes, cancellationToken);
         }
 
         public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
 
         public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 
-        public Task<bool> TryCreateFunctionAsync(FunctionSpec function, CancellationToken cancellationToken) =>
-            inner.TryCreateFunctionAsync(function, cancellationToken);
+        public Task<int> CreateQueuedAsync(IReadOnlyList<QueuedCall> calls, CancellationToken cancellationToken) =>
+            inner.Calls.CreateQueuedAsync(calls, cancellationToken);
 
-        public Task<FunctionSpec?> GetFunctionAsync(string name, CancellationToken cancellationToken) => inner.GetFunctionAsync(name, cancellationToken);
+        public Task<int> MarkRunningAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+            inner.Calls.MarkRunningAsync(ids, cancellationToken);
 
-        public Task<FunctionSpec?> DeleteFunctionAsync(string name, CancellationToken cancellationToken) =>
-            inner.DeleteFunctionAsync(name, cancellationToken);
+        public Task<CallStatus> GetAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.Calls.GetAsync(id, now, cancellationToken);
 
-        public Task<IReadOnlyList<string>> ListFunctionNamesAsync(CancellationToken cancellationToken) =>
-            inner.ListFunctionNamesAsync(cancellationToken);
+        public Task<IReadOnlyList<QueuedCall>> ListUnfinishedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken) =>
+            inner.Calls.ListUnfinishedAsync(now, afterId, limit, cancellationToken);
 
-        public Task PutPackageAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
-            inner.PutPackageAsync(hash, bytes, cancellationToken);
-
-        public Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken) => inner.GetPackageAsync(hash, cancellationToken);
-
-        public Task<int> SaveQueuedAsync(IReadOnlyList<QueuedCall> calls, CancellationToken cancellationToken) =>
-            inner.SaveQueuedAsync(calls, cancellationToken);
-
-        public Task<IReadOnlyList<QueuedCall>> ListQueuedAsync(DateTimeOffset now, string? afterId, int limit, CancellationToken cancellationToken) =>
-            inner.ListQueuedAsync(now, afterId, limit, cancellationToken);
-
-        public Task<CallRecord?> GetCallAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
-            inner.GetCallAsync(id, now, cancellationToken);
-
-        public Task<int> PurgeUnusedPackagesAsync(DateTimeOffset putBefore, CancellationToken cancellationToken) =>
-            inner.PurgeUnusedPackagesAsync(putBefore, cancellationToken);
-
-        public Task<int> PurgeExpiredCallsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-            inner.PurgeExpiredCallsAsync(now, cancellationToken);
+        public Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.Calls.PurgeExpiredAsync(now, cancellationToken);
     }
 }

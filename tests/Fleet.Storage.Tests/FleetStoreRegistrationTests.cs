@@ -1,3 +1,5 @@
+using Fleet.Storage.Postgres;
+using Fleet.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,3 +1,4 @@
+using Fleet.Storage.Postgres;
 using Npgsql;
 
 namespace Fleet.Storage.Tests;

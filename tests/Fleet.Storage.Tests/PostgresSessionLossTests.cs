@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Fleet.Contracts;
+using Fleet.Storage.Calls;
 using Npgsql;
 
 namespace Fleet.Storage.Tests;
@@ -19,7 +20,7 @@ public sealed class PostgresSessionLossTests(PostgresStoreFixture fixture) : ICl
         var hash = Convert.ToHexStringLower(SHA256.HashData(package));
         var function = new FunctionSpec
         {
-            Name = "fn", Runtime = Runtimes.Python, Handler = "m.f", MemoryMB = 64, TimeoutSeconds = 5, PackageHash = hash, Generation = "g",
+            Namespace = FunctionNamespaces.Serverledge, Name = "fn", Runtime = Runtimes.Python, Handler = "m.f", MemoryMB = 64, TimeoutSeconds = 5, PackageHash = hash, Generation = "g",
         };
         var outcome = new CallRecord
         {
@@ -30,18 +31,31 @@ public sealed class PostgresSessionLossTests(PostgresStoreFixture fixture) : ICl
             Result = new InvocationResult { RequestId = "call-1", Status = InvocationStatus.Succeeded, CompletedAt = DateTimeOffset.UtcNow },
         };
 
+        var queued = new QueuedCall
+        {
+            Request = new InvokeFunction
+            {
+                RequestId = "call-1", Function = function, ParamsJson = "{}", Async = true, ReceivedAt = DateTimeOffset.UtcNow,
+            },
+            ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
+        };
+
         Func<Task>[] calls =
         [
-            () => store.PutPackageAsync(hash, package, Ct),
-            async () => Assert.True(await store.TryCreateFunctionAsync(function, Ct)),
-            async () => Assert.Equal(hash, (await store.GetFunctionAsync("fn", Ct))?.PackageHash),
-            async () => Assert.Equal(["fn"], await store.ListFunctionNamesAsync(Ct)),
-            async () => Assert.Equal(package, await store.GetPackageAsync(hash, Ct)),
-            async () => Assert.Equal(1, await store.SaveOutcomesAsync([outcome], Ct)),
-            async () => Assert.Equal("call-1", (await store.GetCallAsync("call-1", DateTimeOffset.UtcNow, Ct))?.Id),
+            () => store.Blobs.PutAsync(hash, package, expiresAt: null, Ct),
+            async () => Assert.True(await store.Functions.TryCreateAsync(function, Ct)),
+            async () => Assert.Equal(hash, (await store.Functions.GetAsync(FunctionNamespaces.Serverledge, "fn", Ct))?.PackageHash),
+            async () => Assert.Equal(["fn"], await store.Functions.ListNamesAsync(FunctionNamespaces.Serverledge, Ct)),
+            async () => Assert.Equal(package, await store.Blobs.GetAsync(hash, DateTimeOffset.UtcNow, Ct)),
+            async () => Assert.Equal(1, await store.Calls.CreateQueuedAsync([queued], Ct)),
+            async () => Assert.Equal(1, await store.Calls.MarkRunningAsync(["call-1"], Ct)),
+            async () => Assert.Equal(1, await store.Calls.CompleteAsync([outcome], Ct)),
+            async () => Assert.Equal("call-1", (await store.Calls.GetAsync("call-1", DateTimeOffset.UtcNow, Ct)).Outcome?.Id),
+            async () => Assert.Empty(await store.Calls.ListUnfinishedAsync(DateTimeOffset.UtcNow, afterId: null, limit: 10, Ct)),
             async () => Assert.True(await store.PingAsync(Ct)),
-            async () => Assert.Equal(0, await store.PurgeExpiredCallsAsync(DateTimeOffset.UtcNow, Ct)),
-            async () => Assert.Equal("fn", (await store.DeleteFunctionAsync("fn", Ct))?.Name),
+            async () => Assert.Equal(0, await store.Calls.PurgeExpiredAsync(DateTimeOffset.UtcNow, Ct)),
+            async () => Assert.Equal(0, await store.Blobs.PurgeAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(-1), Ct)),
+            async () => Assert.Equal("fn", (await store.Functions.DeleteAsync(FunctionNamespaces.Serverledge, "fn", Ct))?.Name),
         ];
         foreach (var call in calls)
         {

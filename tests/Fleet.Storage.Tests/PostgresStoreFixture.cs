@@ -1,3 +1,4 @@
+using Fleet.Storage.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -19,6 +20,10 @@ public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
 
     public IFleetStore Store => _store ?? throw new InvalidOperationException("The fixture is not initialised.");
 
+    public string ConnectionString { get; private set; } = "";
+
+    public string Provider => SchemaMigrator.Postgres;
+
     public int ScriptCount => SchemaMigrator.Scripts(SchemaMigrator.Postgres).Count;
 
     private NpgsqlDataSource Admin => _admin ?? throw new InvalidOperationException("The fixture is not initialised.");
@@ -35,8 +40,8 @@ public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
 
         _connectionString = connectionString;
         _admin = NpgsqlDataSource.Create(connectionString);
-        var schema = await CreateEmptyDatabaseAsync(TestContext.Current.CancellationToken);
-        _store = OpenStore(schema);
+        ConnectionString = await CreateEmptyDatabaseAsync(TestContext.Current.CancellationToken);
+        _store = OpenStore(ConnectionString);
         await _store.MigrateAsync(TestContext.Current.CancellationToken);
     }
 
@@ -58,6 +63,16 @@ public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
         var store = new PostgresFleetStore(connectionString, TimeProvider.System, NullLogger<PostgresFleetStore>.Instance);
         _stores.Add(store);
         return store;
+    }
+
+    public Task MigrateToAsync(string connectionString, int lastVersion, CancellationToken cancellationToken) =>
+        ((PostgresFleetStore)OpenStore(connectionString)).MigrateAsync(lastVersion, cancellationToken);
+
+    public async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Ends every session named <paramref name="applicationName"/>, as a database restart would; returns how many there were.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Fleet.Storage.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleet.Storage.Tests;
@@ -12,12 +13,16 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
 
     public IFleetStore Store => _store ?? throw new InvalidOperationException("The fixture is not initialised.");
 
+    public string ConnectionString { get; private set; } = "";
+
+    public string Provider => SchemaMigrator.Sqlite;
+
     public int ScriptCount => SchemaMigrator.Scripts(SchemaMigrator.Sqlite).Count;
 
     public async ValueTask InitializeAsync()
     {
-        var connectionString = await CreateEmptyDatabaseAsync(TestContext.Current.CancellationToken);
-        _store = OpenStore(connectionString);
+        ConnectionString = await CreateEmptyDatabaseAsync(TestContext.Current.CancellationToken);
+        _store = OpenStore(ConnectionString);
         await _store.MigrateAsync(TestContext.Current.CancellationToken);
     }
 
@@ -32,6 +37,17 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
         var store = new SqliteFleetStore(connectionString, TimeProvider.System, NullLogger<SqliteFleetStore>.Instance);
         _stores.Add(store);
         return store;
+    }
+
+    public Task MigrateToAsync(string connectionString, int lastVersion, CancellationToken cancellationToken) =>
+        ((SqliteFleetStore)OpenStore(connectionString)).MigrateAsync(lastVersion, cancellationToken);
+
+    public async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new SqliteCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<int>> AppliedVersionsAsync(string connectionString, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Fleet.Contracts;
+using Fleet.Storage.Calls;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -15,13 +16,13 @@ public sealed class StorePurgerTests : IAsyncLifetime
     public async Task A_pass_deletes_the_expired_outcomes_and_keeps_the_rest()
     {
         var now = DateTimeOffset.UtcNow;
-        await _fixture.Store.SaveOutcomesAsync([Outcome("old", now.AddSeconds(-1)), Outcome("live", now.AddHours(1))], Ct);
+        await _fixture.Store.Calls.CompleteAsync([Outcome("old", now.AddSeconds(-1)), Outcome("live", now.AddHours(1))], Ct);
         var purger = Purger(intervalSeconds: 60);
 
         Assert.Equal(1, await purger.PurgeOnceAsync(Ct));
 
-        Assert.Equal(0, await _fixture.Store.SaveOutcomesAsync([Outcome("live", now.AddHours(1))], Ct));
-        Assert.Equal(1, await _fixture.Store.SaveOutcomesAsync([Outcome("old", now.AddHours(1))], Ct));
+        Assert.Equal(0, await _fixture.Store.Calls.CompleteAsync([Outcome("live", now.AddHours(1))], Ct));
+        Assert.Equal(1, await _fixture.Store.Calls.CompleteAsync([Outcome("old", now.AddHours(1))], Ct));
     }
 
     [Fact]
@@ -29,11 +30,11 @@ public sealed class StorePurgerTests : IAsyncLifetime
     {
         using var purger = Purger(intervalSeconds: 1);
         await purger.StartAsync(Ct);
-        await _fixture.Store.SaveOutcomesAsync([Outcome("soon", DateTimeOffset.UtcNow.AddMilliseconds(200))], Ct);
+        await _fixture.Store.Calls.CompleteAsync([Outcome("soon", DateTimeOffset.UtcNow.AddMilliseconds(200))], Ct);
 
         // Gone once a pass has run after its expiry: saving the id again then stores a new outcome.
         var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (await _fixture.Store.SaveOutcomesAsync([Outcome("soon", DateTimeOffset.UtcNow.AddMilliseconds(200))], Ct) == 0)
+        while (await _fixture.Store.Calls.CompleteAsync([Outcome("soon", DateTimeOffset.UtcNow.AddMilliseconds(200))], Ct) == 0)
         {
             Assert.True(DateTimeOffset.UtcNow < deadline, "no purge within 30 s");
             await Task.Delay(100, Ct);

@@ -47,6 +47,7 @@ internal sealed class TestPool : IAsyncDisposable
 
     public FunctionSpec DeployBytes(string runtime, string handler, byte[] package, int memoryMB = 128, int timeoutSeconds = 10) => new()
     {
+        Namespace = FunctionNamespaces.Serverledge,
         Name = $"fn-{Guid.NewGuid():N}",
         Runtime = runtime,
         Handler = handler,

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Security.Cryptography;
 using Fleet.Contracts;
 using Fleet.Placement;
 using Fleet.Storage;
+using Fleet.Storage.Blobs;
 using Fleet.Storage.Packages;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -73,22 +73,23 @@ internal sealed class FunctionRegistry(
 
         var spec = new FunctionSpec
         {
+            Namespace = request.Function.Namespace,
             Name = request.Function.Name,
             Runtime = request.Runtime,
             Handler = request.Handler!,
             MemoryMB = request.MemoryMB,
             CpuDemand = request.CpuDemand,
             TimeoutSeconds = timeout,
-            PackageHash = Convert.ToHexStringLower(SHA256.HashData(request.Package)),
+            PackageHash = BlobHash.Of(request.Package),
             Generation = Guid.NewGuid().ToString("N"),
             CreatedAt = time.GetUtcNow(),
         };
         await Guarded(async () =>
         {
-            await store.PutPackageAsync(spec.PackageHash, request.Package, cancellationToken);
+            await store.Blobs.PutAsync(spec.PackageHash, request.Package, expiresAt: null, cancellationToken);
             return true;
         });
-        return await Guarded(() => store.TryCreateFunctionAsync(spec, cancellationToken))
+        return await Guarded(() => store.Functions.TryCreateAsync(spec, cancellationToken))
             ? new Registration(spec, null, "")
             : Registration.Refused(RegistrationProblem.NameTaken);
     }
@@ -101,7 +102,7 @@ internal sealed class FunctionRegistry(
             return cached.Spec;
         }
 
-        var spec = await Guarded(() => store.GetFunctionAsync(function.Name, cancellationToken));
+        var spec = await Guarded(() => store.Functions.GetAsync(function.Namespace, function.Name, cancellationToken));
         if (spec is null)
         {
             _cache.TryRemove(function, out _);
@@ -114,7 +115,7 @@ internal sealed class FunctionRegistry(
 
     public async Task<FunctionSpec?> DeleteAsync(FunctionRef function, CancellationToken cancellationToken)
     {
-        var deleted = await Guarded(() => store.DeleteFunctionAsync(function.Name, cancellationToken));
+        var deleted = await Guarded(() => store.Functions.DeleteAsync(function.Namespace, function.Name, cancellationToken));
         Forget(function);
         if (deleted is not null)
         {
@@ -126,7 +127,7 @@ internal sealed class FunctionRegistry(
 
     /// <summary>The names registered in <paramref name="space"/>, in ordinal order.</summary>
     public Task<IReadOnlyList<string>> ListAsync(string space, CancellationToken cancellationToken) =>
-        Guarded(() => store.ListFunctionNamesAsync(cancellationToken));
+        Guarded(() => store.Functions.ListNamesAsync(space, cancellationToken));
 
     public void Forget(FunctionRef function) => _cache.TryRemove(function, out _);
 

@@ -1,7 +1,10 @@
 namespace Fleet.Core.Invocations;
 
-/// <summary>An async call's state, with its outcome once <see cref="CallStatus.Completed"/>.</summary>
-public sealed record CallState(CallStatus Status, CallOutcome? Outcome)
+/// <summary>Where an async call is: never heard of (or expired), accepted and waiting, running, or ended.</summary>
+public enum CallState
 {
-    public static readonly CallState Unknown = new(CallStatus.Unknown, null);
+    Unknown,
+    Queued,
+    Running,
+    Completed,
 }

@@ -1,10 +1,7 @@
 namespace Fleet.Core.Invocations;
 
-/// <summary>Where an async call is: never heard of (or expired), accepted and waiting, running, or ended.</summary>
-public enum CallStatus
+/// <summary>An async call's state, with its outcome once <see cref="CallState.Completed"/>.</summary>
+public sealed record CallStatus(CallState State, CallOutcome? Outcome)
 {
-    Unknown,
-    Queued,
-    Running,
-    Completed,
+    public static readonly CallStatus Unknown = new(CallState.Unknown, null);
 }

@@ -4,6 +4,7 @@ using Fleet.Contracts;
 using Fleet.Placement;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
+using Fleet.Storage.Calls;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -114,19 +115,25 @@ internal sealed partial class Invoker : IAsyncDisposable
         return call.RequestId;
     }
 
-    /// <summary>An async call's state: completed with its outcome, or unknown while queued, unknown or expired.</summary>
-    public async Task<CallState> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// An async call's state: completed with its outcome; queued or running when it was recorded (only with
+    /// <see cref="CoreOptions.RecordQueuedCalls"/>); otherwise unknown until its outcome is stored.
+    /// </summary>
+    public async Task<CallStatus> GetAsync(string id, CancellationToken cancellationToken)
     {
+        Storage.Calls.CallStatus stored;
         try
         {
-            return await _store.GetCallAsync(id, Now, cancellationToken) is { } record
-                ? new CallState(CallStatus.Completed, CallOutcome.From(record.Result))
-                : CallState.Unknown;
+            stored = await _store.Calls.GetAsync(id, Now, cancellationToken);
         }
         catch (DbException error)
         {
             throw new CoreUnavailableException("the call store cannot be reached", error);
         }
+
+        return stored.Outcome is { } record
+            ? new CallStatus(CallState.Completed, CallOutcome.From(record.Result))
+            : new CallStatus((CallState)stored.State, null);
     }
 
     public async ValueTask DisposeAsync()
@@ -195,7 +202,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         if (_options.RecordQueuedCalls)
         {
-            await _store.SaveQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _retention })], cancellationToken);
+            await _store.Calls.CreateQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _retention })], cancellationToken);
         }
 
         await SendBatchAsync(batch, cancellationToken);

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Fleet.Core.Invocations;
 
 /// <summary>
-/// Once the host has started, sends again every call recorded as queued that has no outcome: calls accepted before a
+/// Once the host has started, sends again every recorded call that has no outcome (queued, or running when the process
+/// died): calls accepted before a
 /// crash of a process whose bus kept them only in memory. Does nothing unless <see cref="CoreOptions.RecordQueuedCalls"/>.
 /// </summary>
 internal sealed partial class QueuedCallRecovery(
@@ -31,7 +32,7 @@ internal sealed partial class QueuedCallRecovery(
         var resent = 0;
         string? after = null;
         while (await StoreRetry.UntilDoneAsync(
-                   token => store.ListQueuedAsync(now, after, Page, token), (error, delay) => LogRetrying(logger, delay.TotalSeconds, error), time,
+                   token => store.Calls.ListUnfinishedAsync(now, after, Page, token), (error, delay) => LogRetrying(logger, delay.TotalSeconds, error), time,
                    stoppingToken) is { Count: > 0 } page)
         {
             await invoker.ResubmitAsync([.. page.Select(call => call.Request)], stoppingToken);

@@ -2,7 +2,7 @@ using Fleet.Contracts;
 using Fleet.Placement;
 using Fleet.Scheduler.Placement;
 using Fleet.ServiceDefaults;
-using Fleet.Storage;
+using Fleet.Storage.Calls;
 using MassTransit;
 
 namespace Fleet.Scheduler.Consumers;

@@ -1,6 +1,6 @@
 using Fleet.Contracts;
 using Fleet.ServiceDefaults;
-using Fleet.Storage;
+using Fleet.Storage.Calls;
 using Fleet.Worker.Runtimes;
 
 namespace Fleet.Worker.Messaging;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using Fleet.Storage.Blobs;
 using Fleet.Storage.Packages;
 using Microsoft.Extensions.Logging;
 
@@ -194,7 +194,7 @@ internal sealed class PackageCache
         var started = Stopwatch.GetTimestamp();
         var bytes = await _source.GetPackageAsync(hash, _stopping)
             ?? throw new FileNotFoundException($"package {hash} not found");
-        if (!Convert.ToHexStringLower(SHA256.HashData(bytes)).Equals(hash, StringComparison.Ordinal))
+        if (!BlobHash.Of(bytes).Equals(hash, StringComparison.Ordinal))
         {
             throw new InvalidPackageException($"package bytes do not match hash {hash}");
         }

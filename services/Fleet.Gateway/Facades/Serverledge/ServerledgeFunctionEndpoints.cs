@@ -1,3 +1,4 @@
+using Fleet.Contracts;
 using Fleet.Core;
 using Fleet.Core.Fleet;
 using Fleet.Core.Functions;
@@ -65,7 +66,7 @@ internal static class ServerledgeFunctionEndpoints
     }
 
     /// <summary>Serverledge's functions in the registry.</summary>
-    private static FunctionRef Ref(string name) => new(ServerledgeOptions.Namespace, name);
+    private static FunctionRef Ref(string name) => new(FunctionNamespaces.Serverledge, name);
 
     private static async Task<IResult> DeleteAsync(HttpRequest http, FunctionRegistry registry, CancellationToken cancellationToken)
     {
@@ -82,7 +83,7 @@ internal static class ServerledgeFunctionEndpoints
     }
 
     private static async Task<IResult> ListAsync(FunctionRegistry registry, CancellationToken cancellationToken) =>
-        Json(await registry.ListAsync(ServerledgeOptions.Namespace, cancellationToken));
+        Json(await registry.ListAsync(FunctionNamespaces.Serverledge, cancellationToken));
 
     private static async Task<IResult> PrewarmAsync(HttpRequest http, FunctionRegistry registry, FleetControl fleet, CancellationToken cancellationToken)
     {

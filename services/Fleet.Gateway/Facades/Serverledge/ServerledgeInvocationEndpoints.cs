@@ -42,7 +42,7 @@ internal static class ServerledgeInvocationEndpoints
             return BadRequest("Params must be an object");
         }
 
-        var function = await registry.FindAsync(new FunctionRef(ServerledgeOptions.Namespace, fun), cancellationToken);
+        var function = await registry.FindAsync(new FunctionRef(FunctionNamespaces.Serverledge, fun), cancellationToken);
         if (function is null)
         {
             return Text(StatusCodes.Status404NotFound, "Function unknown");
@@ -77,7 +77,7 @@ internal static class ServerledgeInvocationEndpoints
 
     private static async Task<IResult> PollAsync(string reqId, Invoker invoker, CancellationToken cancellationToken)
     {
-        CallState state;
+        CallStatus state;
         try
         {
             state = await invoker.GetAsync(reqId, cancellationToken);

@@ -10,9 +10,6 @@ public sealed class ServerledgeOptions : FacadeOptions
 {
     public const string SectionName = "Facades:Serverledge";
 
-    /// <summary>The name space Serverledge's functions are registered in.</summary>
-    public const string Namespace = "serverledge";
-
     /// <summary>When set (from the environment: Facades__Serverledge__AccessToken), every route needs <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
     public string AccessToken { get; set; } = "";
 

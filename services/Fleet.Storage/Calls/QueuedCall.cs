@@ -1,6 +1,6 @@
 using Fleet.Contracts;
 
-namespace Fleet.Storage;
+namespace Fleet.Storage.Calls;
 
 /// <summary>An accepted async call recorded before it runs, with what it takes to send it again.</summary>
 public sealed record QueuedCall

@@ -2,7 +2,7 @@ using Fleet.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Fleet.Storage;
+namespace Fleet.Storage.Calls;
 
 /// <summary>
 /// Stores async outcomes in batches; a caller's task completes once its outcome is durable. A store that does not
@@ -27,9 +27,9 @@ public sealed partial class CallResultWriter : IAsyncDisposable
         _batcher = new Batcher<CallRecord>(SaveAsync, maxConcurrentFlushes: 4);
     }
 
-    /// <summary>Stores <paramref name="result"/> as the outcome of <paramref name="call"/>, kept for the retention time.</summary>
+    /// <summary>Stores <paramref name="result"/> as the outcome of <paramref name="call"/>, kept for <see cref="StoreOptions.CallRetentionSeconds"/>.</summary>
     public Task WriteAsync(InvokeFunction call, InvocationResult result, CancellationToken cancellationToken) =>
-        _batcher.EnqueueAsync(
+        WriteAsync(
             new CallRecord
             {
                 Id = call.RequestId,
@@ -40,6 +40,9 @@ public sealed partial class CallResultWriter : IAsyncDisposable
             },
             cancellationToken);
 
+    /// <summary>Stores an outcome with the expiry it carries (a facade with a retention of its own sets it).</summary>
+    public Task WriteAsync(CallRecord outcome, CancellationToken cancellationToken) => _batcher.EnqueueAsync(outcome, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
@@ -49,7 +52,7 @@ public sealed partial class CallResultWriter : IAsyncDisposable
 
     private Task<int> SaveAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken) =>
         StoreRetry.UntilDoneAsync(
-            token => _store.SaveOutcomesAsync(outcomes, token),
+            token => _store.Calls.CompleteAsync(outcomes, token),
             (error, delay) => LogRetrying(_logger, outcomes.Count, delay.TotalSeconds, error),
             _time,
             _stopping.Token);

@@ -1,6 +1,6 @@
 using Fleet.Contracts;
 
-namespace Fleet.Storage;
+namespace Fleet.Storage.Calls;
 
 /// <summary>An async call's outcome, kept until it expires.</summary>
 public sealed record CallRecord

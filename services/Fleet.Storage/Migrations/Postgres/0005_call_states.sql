@@ -1,0 +1,7 @@
+-- Calls have a state (queued, running, completed) that changes only from the states a change expects. A record with
+-- no result was queued; one with a result is completed.
+ALTER TABLE calls ADD COLUMN state text NOT NULL DEFAULT 'queued';
+ALTER TABLE calls ALTER COLUMN state DROP DEFAULT;
+UPDATE calls SET state = 'completed' WHERE result IS NOT NULL;
+DROP INDEX calls_queued_idx;
+CREATE INDEX calls_unfinished_idx ON calls (id) WHERE state <> 'completed';

@@ -1,0 +1,3 @@
+namespace Fleet.Storage.Tests.Contracts;
+
+public sealed class PostgresBlobStoreTests(PostgresStoreFixture fixture) : BlobStoreContract(fixture), IClassFixture<PostgresStoreFixture>;

@@ -1,0 +1,3 @@
+namespace Fleet.Storage.Tests.Contracts;
+
+public sealed class SqliteFunctionStoreTests(SqliteStoreFixture fixture) : FunctionStoreContract(fixture), IClassFixture<SqliteStoreFixture>;
