@@ -10,8 +10,7 @@ namespace Fleet.EndToEnd.Tests;
 
 /// <summary>
 /// Faults the fleet must heal from on its own: lost slot releases, a worker killed mid-call and restarted under its
-/// id, PostgreSQL restarted under load. (A RabbitMQ restart under load is not here yet: in about one run of five a
-/// service's instance queue is left without its consumer afterwards, an open defect.) Each ends with every accepted call completed right, every queue
+/// id, RabbitMQ and PostgreSQL restarted under load. Each ends with every accepted call completed right, every queue
 /// consumed again, the scheduler counting every slot free, and a run of thousands of async calls all completing right.
 /// </summary>
 [Collection(nameof(HealingCollection))]
@@ -53,6 +52,17 @@ public sealed class FleetHealingTests(HealingCluster fleet, ITestOutputHelper ou
     });
 
     /// <summary>The fault a second into a run of <see cref="Run"/> async calls; then every accepted one must complete right.</summary>
+    [Fact]
+    public Task RabbitMQ_restarted_under_load_loses_no_accepted_call_and_the_fleet_serves_at_full_speed_after() => WithFunctionAsync(async name =>
+    {
+        var load = SubmitAsync(name, Run, concurrency: 16);
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        await TestServers.RestartRabbitMqAsync(down: TimeSpan.FromSeconds(3));
+
+        await AssertAllDoneRightAsync(await load);
+    });
+
+    /// <inheritdoc cref="RabbitMQ_restarted_under_load_loses_no_accepted_call_and_the_fleet_serves_at_full_speed_after"/>
     [Fact]
     public Task PostgreSQL_restarted_under_load_loses_no_accepted_call_and_the_fleet_serves_at_full_speed_after() => WithFunctionAsync(async name =>
     {
