@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Fleet.Contracts;
+using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -51,7 +52,15 @@ internal sealed class FunctionCatalog(IFleetStore store, IPublishEndpoint publis
         Forget(name);
         if (deleted is not null)
         {
-            await publisher.Publish(new FunctionDeleted { Name = deleted.Name, Generation = deleted.Generation }, cancellationToken);
+            var announcement = new FunctionDeleted { Name = deleted.Name, Generation = deleted.Generation };
+            try
+            {
+                await SendDeadline.RunAsync(deadline => publisher.Publish(announcement, deadline), cancellationToken);
+            }
+            catch (TimeoutException error)
+            {
+                throw new CoreUnavailableException("the deletion could not be announced", error);
+            }
         }
 
         return deleted;
