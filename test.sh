@@ -29,8 +29,8 @@ fi
 export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:$((base + 672))/"
 export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$((base + 674))/"
 export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$((base + 432));Username=fleet;Password=$password;Database=fleet"
-# The fault tests restart PostgreSQL by its data folder.
-export FLEET_TEST_POSTGRES_DATA="$dir/postgres" FLEET_TEST_PG_BIN="$FLEET_PG_BIN"
+# The fault tests restart the servers: RabbitMQ by node name, PostgreSQL by its data folder.
+export FLEET_TEST_RABBITMQ_NODE="$node@localhost" FLEET_TEST_POSTGRES_DATA="$dir/postgres" FLEET_TEST_PG_BIN="$FLEET_PG_BIN"
 set +e
 
 passed=0 failed=0

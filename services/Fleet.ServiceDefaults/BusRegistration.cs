@@ -33,6 +33,11 @@ public static class BusRegistration
                 });
             }
         });
+        if (!options.IsInMemory)
+        {
+            builder.Services.AddHostedService<ReceiveEndpointWatchdog>();
+        }
+
         var shutdown = builder.Configuration.GetSection(ShutdownOptions.SectionName).Get<ShutdownOptions>() ?? new ShutdownOptions();
         builder.Services.Configure<MassTransitHostOptions>(host =>
         {

@@ -88,7 +88,7 @@ internal sealed partial class Heartbeat(
         };
         try
         {
-            await bus.Publish<WorkerHeartbeat>(heartbeat, EndpointConventions.Transient, cancellationToken);
+            await SendDeadline.RunAsync(deadline => bus.Publish<WorkerHeartbeat>(heartbeat, EndpointConventions.Transient, deadline), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using Fleet.Contracts;
 using Fleet.Placement;
+using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Packages;
@@ -119,7 +120,15 @@ internal sealed class FunctionRegistry(
         Forget(function);
         if (deleted is not null)
         {
-            await publisher.Publish(new FunctionDeleted { Name = deleted.Name, Generation = deleted.Generation }, cancellationToken);
+            var announcement = new FunctionDeleted { Name = deleted.Name, Generation = deleted.Generation };
+            try
+            {
+                await SendDeadline.RunAsync(deadline => publisher.Publish(announcement, deadline), cancellationToken);
+            }
+            catch (TimeoutException error)
+            {
+                throw new CoreUnavailableException("the deletion could not be announced", error);
+            }
         }
 
         return deleted;

@@ -212,8 +212,10 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         var calls = batch.ToArray();
         var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
-        await endpoint.Send(new InvokeFunctions { Calls = calls },
-            send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), cancellationToken);
+        await SendDeadline.RunAsync(
+            deadline => endpoint.Send(new InvokeFunctions { Calls = calls },
+                send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), deadline),
+            cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not queue {RequestId}")]

@@ -21,14 +21,15 @@ internal sealed partial class SlotReleaser : IAsyncDisposable
             foreach (var group in releases.GroupBy(r => r.Ledger))
             {
                 var endpoint = await endpoints.GetSendEndpoint(group.Key);
-                await endpoint.Send<SlotsReleased>(new SlotsReleased
+                var released = new SlotsReleased
                 {
                     WorkerId = identity.Id,
                     Functions = [.. group.Select(r => r.Function)],
                     Placed = group.Count(r => r.Placed),
                     // The earliest: a heartbeat sent after it counts all of them free, one sent before it none.
                     SentAt = group.Min(r => r.At),
-                }, EndpointConventions.Transient, ct);
+                };
+                await SendDeadline.RunAsync(deadline => endpoint.Send<SlotsReleased>(released, EndpointConventions.Transient, deadline), ct);
             }
         });
     }

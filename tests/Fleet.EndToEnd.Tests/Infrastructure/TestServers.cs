@@ -12,6 +12,19 @@ internal static class TestServers
 
     public static string Postgres => Required("FLEET_TEST_POSTGRES");
 
+    /// <summary>
+    /// Stops RabbitMQ's application and starts it again after <paramref name="down"/>, as a broker restart does: every
+    /// connection is closed, queues come back from disk with their persistent messages only.
+    /// </summary>
+    public static async Task RestartRabbitMqAsync(TimeSpan down)
+    {
+        var node = Required("FLEET_TEST_RABBITMQ_NODE");
+        await RunAsync("rabbitmqctl", "-n", node, "-q", "stop_app");
+        await Task.Delay(down);
+        await RunAsync("rabbitmqctl", "-n", node, "-q", "start_app");
+        await RunAsync("rabbitmqctl", "-n", node, "-q", "await_startup");
+    }
+
     /// <summary>Restarts PostgreSQL (fast shutdown: sessions are ended, the server comes back on the same port).</summary>
     public static async Task RestartPostgresAsync()
     {
