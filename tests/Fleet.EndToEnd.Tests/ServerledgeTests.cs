@@ -37,7 +37,6 @@ public sealed class ServerledgeTests(FleetCluster fleet)
         var warm = await _api.InvokeOkAsync(name, new { Params = new { n = "16" } });
         Assert.False(ServerledgeApi.ResultOf(warm).GetProperty("IsPrime").GetBoolean());
         Assert.True(warm.GetProperty("IsWarmStart").GetBoolean());
-        Assert.True(warm.GetProperty("InitTime").GetDouble() < cold.GetProperty("InitTime").GetDouble());
         foreach (var report in new[] { cold, warm })
         {
             Assert.True(report.GetProperty("InitTime").GetDouble() + report.GetProperty("Duration").GetDouble()
