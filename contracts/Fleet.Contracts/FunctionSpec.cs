@@ -12,6 +12,9 @@ public sealed record FunctionSpec
     /// <summary>Canonical runtime: <see cref="Runtimes.Python"/> or <see cref="Runtimes.Node"/>.</summary>
     public required string Runtime { get; init; }
 
+    /// <summary>How the function is called (<see cref="CallConventions"/>): JSON params in and out for Serverledge's.</summary>
+    public string Convention { get; init; } = CallConventions.JsonHandler;
+
     /// <summary>Python: <c>module.function</c>; Node: a file path relative to the code directory.</summary>
     public required string Handler { get; init; }
 

@@ -7,11 +7,17 @@ public sealed record InvocationResult
 
     public required InvocationStatus Status { get; init; }
 
-    /// <summary>The runtime's JSON encoding of the handler's return value ("" when none).</summary>
-    public string Result { get; init; } = "";
+    /// <summary>What the handler returned: JSON text for JSON handlers ("" when none), bytes for others.</summary>
+    public Payload Output { get; init; } = Payload.Empty;
 
-    /// <summary>Captured stdout + "\n" + stderr when ReturnOutput was asked for.</summary>
-    public string Output { get; init; } = "";
+    /// <summary>The handler's return code, for conventions that have one (0 otherwise).</summary>
+    public int ReturnCode { get; init; }
+
+    /// <summary>Captured stdout, when CaptureOutput was asked for.</summary>
+    public string Stdout { get; init; } = "";
+
+    /// <summary>Captured stderr, when CaptureOutput was asked for.</summary>
+    public string Stderr { get; init; } = "";
 
     /// <summary>Why it failed, for operators and for facades that show errors; never logged.</summary>
     public string Error { get; init; } = "";

@@ -8,19 +8,26 @@ public sealed record InvokeFunction
 
     public required FunctionSpec Function { get; init; }
 
-    /// <summary>The handler's parameters as a JSON document (an object for Serverledge).</summary>
-    public required string ParamsJson { get; init; }
+    /// <summary>The handler's input: a JSON document for JSON handlers (an object for Serverledge), bytes for others.</summary>
+    public required Payload Input { get; init; }
 
-    public bool ReturnOutput { get; init; }
+    /// <summary>Return the call's stdout and stderr with its outcome.</summary>
+    public bool CaptureOutput { get; init; }
 
-    /// <summary>0 = low, 1 = high performance, 2 = high availability.</summary>
-    public int QosClass { get; init; }
+    /// <summary>0 (lowest) to 2: placed first when calls wait for a slot.</summary>
+    public int Priority { get; init; }
 
     /// <summary>The call must have finished by then, or be refused rather than run late.</summary>
     public DateTimeOffset? Deadline { get; init; }
 
     /// <summary>Async calls are recorded in the store; their results are written there.</summary>
     public bool Async { get; init; }
+
+    /// <summary>How long an async call's outcome stays readable after it completes; null: the store's default.</summary>
+    public int? RetentionSeconds { get; init; }
+
+    /// <summary>The call that made this one, when a function calls another (chained calls).</summary>
+    public string? ParentCallId { get; init; }
 
     /// <summary>When the gateway received the call: the origin of InitTime and ResponseTime.</summary>
     public required DateTimeOffset ReceivedAt { get; init; }

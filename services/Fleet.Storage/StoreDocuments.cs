@@ -19,7 +19,7 @@ internal static class StoreDocuments
     public static QueuedCall ReadQueued(string requestJson, DateTimeOffset expiresAt) =>
         new()
         {
-            Request = JsonSerializer.Deserialize(requestJson, StoreJsonContext.Default.InvokeFunction)
+            Request = JsonSerializer.Deserialize(StoredDocumentUpgrade.Request(requestJson), StoreJsonContext.Default.InvokeFunction)
                       ?? throw new JsonException("A stored call request is null."),
             ExpiresAt = expiresAt,
         };
@@ -35,7 +35,7 @@ internal static class StoreDocuments
             Function = function,
             CreatedAt = createdAt,
             ExpiresAt = expiresAt,
-            Result = JsonSerializer.Deserialize(resultJson, StoreJsonContext.Default.InvocationResult)
+            Result = JsonSerializer.Deserialize(StoredDocumentUpgrade.Outcome(resultJson), StoreJsonContext.Default.InvocationResult)
                      ?? throw new JsonException("A stored call result is null."),
         };
 

@@ -138,7 +138,7 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
             PackageHash = "00",
             Generation = "g1",
         },
-        ParamsJson = "{}",
+        Input = Payload.OfJson("{}"),
         Async = true,
         ReceivedAt = _time.GetUtcNow(),
     };

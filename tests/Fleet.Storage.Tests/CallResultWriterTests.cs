@@ -52,7 +52,7 @@ public sealed class CallResultWriterTests : IAsyncLifetime
         {
             Namespace = FunctionNamespaces.Serverledge, Name = "fn", Runtime = Runtimes.Python, Handler = "m.f", MemoryMB = 64, TimeoutSeconds = 5, PackageHash = "00", Generation = "g",
         },
-        ParamsJson = "{}",
+        Input = Payload.OfJson("{}"),
         Async = true,
         ReceivedAt = DateTimeOffset.UtcNow,
     };

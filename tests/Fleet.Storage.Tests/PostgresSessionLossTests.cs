@@ -35,7 +35,7 @@ public sealed class PostgresSessionLossTests(PostgresStoreFixture fixture) : ICl
         {
             Request = new InvokeFunction
             {
-                RequestId = "call-1", Function = function, ParamsJson = "{}", Async = true, ReceivedAt = DateTimeOffset.UtcNow,
+                RequestId = "call-1", Function = function, Input = Payload.OfJson("{}"), Async = true, ReceivedAt = DateTimeOffset.UtcNow,
             },
             ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
         };

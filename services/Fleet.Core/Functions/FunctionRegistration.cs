@@ -8,6 +8,9 @@ public sealed record FunctionRegistration
     /// <summary>A canonical runtime (<see cref="Contracts.Runtimes"/>); anything else is refused as an unknown runtime.</summary>
     public required string Runtime { get; init; }
 
+    /// <summary>How the function is called (<see cref="Contracts.CallConventions"/>).</summary>
+    public string Convention { get; init; } = Contracts.CallConventions.JsonHandler;
+
     /// <summary>Python: <c>module.function</c>; Node: a file path inside the package.</summary>
     public string? Handler { get; init; }
 

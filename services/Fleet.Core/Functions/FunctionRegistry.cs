@@ -61,6 +61,11 @@ internal sealed class FunctionRegistry(
             return size;
         }
 
+        if (!CallConventions.IsKnown(request.Convention))
+        {
+            return Registration.Refused(RegistrationProblem.Convention, $"unknown calling convention {request.Convention}");
+        }
+
         if (HandlerProblem(request.Runtime, request.Handler) is { } handler)
         {
             return Registration.Refused(RegistrationProblem.Handler, handler);
@@ -78,6 +83,7 @@ internal sealed class FunctionRegistry(
             Name = request.Function.Name,
             Runtime = request.Runtime,
             Handler = request.Handler!,
+            Convention = request.Convention,
             MemoryMB = request.MemoryMB,
             CpuDemand = request.CpuDemand,
             TimeoutSeconds = timeout,

@@ -9,6 +9,7 @@ public enum RegistrationProblem
     Runtime,
     Memory,
     Cpu,
+    Convention,
     Handler,
     Timeout,
 }

@@ -9,11 +9,17 @@ public sealed record CallOutcome
 
     public required InvocationStatus Status { get; init; }
 
-    /// <summary>The handler's return value as JSON text ("" when none).</summary>
-    public string OutputJson { get; init; } = "";
+    /// <summary>What the handler returned: JSON text for JSON handlers ("" when none), bytes for others.</summary>
+    public Payload Output { get; init; } = Payload.Empty;
 
-    /// <summary>With <see cref="CallRequest.CaptureOutput"/>: what the call wrote, stdout then stderr.</summary>
-    public string Logs { get; init; } = "";
+    /// <summary>The handler's return code, for conventions that have one.</summary>
+    public int ReturnCode { get; init; }
+
+    /// <summary>With <see cref="CallRequest.CaptureOutput"/>: what the call wrote to stdout.</summary>
+    public string Stdout { get; init; } = "";
+
+    /// <summary>With <see cref="CallRequest.CaptureOutput"/>: what the call wrote to stderr.</summary>
+    public string Stderr { get; init; } = "";
 
     /// <summary>Why it failed or was refused.</summary>
     public string Error { get; init; } = "";
@@ -33,8 +39,10 @@ public sealed record CallOutcome
     {
         Id = result.RequestId,
         Status = result.Status,
-        OutputJson = result.Result,
-        Logs = result.Output,
+        Output = result.Output,
+        ReturnCode = result.ReturnCode,
+        Stdout = result.Stdout,
+        Stderr = result.Stderr,
         Error = result.Error,
         IsWarmStart = result.IsWarmStart,
         InitTime = result.InitTime,

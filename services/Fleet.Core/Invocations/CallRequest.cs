@@ -7,8 +7,8 @@ public sealed record CallRequest
 {
     public required FunctionSpec Function { get; init; }
 
-    /// <summary>The handler's input as a JSON document (an object for Serverledge's handlers).</summary>
-    public required string InputJson { get; init; }
+    /// <summary>The handler's input: a JSON document for JSON handlers (an object for Serverledge's), bytes for others.</summary>
+    public required Payload Input { get; init; }
 
     /// <summary>Return what the call wrote to stdout and stderr with its outcome.</summary>
     public bool CaptureOutput { get; init; }
@@ -18,6 +18,12 @@ public sealed record CallRequest
 
     /// <summary>The call must have finished by then, or be refused rather than run late.</summary>
     public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>How long the outcome of an async call stays readable; null: <c>Store:CallRetentionSeconds</c>.</summary>
+    public int? RetentionSeconds { get; init; }
+
+    /// <summary>The call that made this one (a chained call).</summary>
+    public string? ParentCallId { get; init; }
 
     /// <summary>The facade's own id for the call (its API's id shape); null: the core makes one.</summary>
     public string? Id { get; init; }

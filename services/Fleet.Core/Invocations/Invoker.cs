@@ -146,9 +146,11 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         RequestId = request.Id ?? CallIds.New(),
         Function = request.Function,
-        ParamsJson = request.InputJson,
-        ReturnOutput = request.CaptureOutput,
-        QosClass = CallPriority.Clamp(request.Priority),
+        Input = request.Input,
+        CaptureOutput = request.CaptureOutput,
+        Priority = CallPriority.Clamp(request.Priority),
+        RetentionSeconds = request.RetentionSeconds,
+        ParentCallId = request.ParentCallId,
         Deadline = request.Deadline,
         Async = async,
         ReceivedAt = request.ReceivedAt,
@@ -156,7 +158,7 @@ internal sealed partial class Invoker : IAsyncDisposable
 
     private static RequestPipeConfiguratorCallback<T> Stamp<T>(InvokeFunction call)
         where T : class =>
-        request => request.UseExecute(send => EndpointConventions.StampCall(send, call.Async, call.QosClass));
+        request => request.UseExecute(send => EndpointConventions.StampCall(send, call.Async, call.Priority));
 
     private static InvocationResult Failed(InvokeFunction call, string error) =>
         new() { RequestId = call.RequestId, Status = InvocationStatus.Failed, Error = error };
@@ -202,7 +204,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         if (_options.RecordQueuedCalls)
         {
-            await _store.Calls.CreateQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _retention })], cancellationToken);
+            await _store.Calls.CreateQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + (call.RetentionSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _retention) })], cancellationToken);
         }
 
         await SendBatchAsync(batch, cancellationToken);
@@ -214,7 +216,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         var endpoint = await _sender.GetSendEndpoint(QueueNames.SchedulerAddress);
         await SendDeadline.RunAsync(
             deadline => endpoint.Send(new InvokeFunctions { Calls = calls },
-                send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.QosClass)), deadline),
+                send => EndpointConventions.StampCall(send, async: true, calls.Max(call => call.Priority)), deadline),
             cancellationToken);
     }
 

@@ -44,7 +44,7 @@ internal sealed partial class InvokeFunctionConsumer(
             send.RequestId = context.RequestId;
             send.ResponseAddress = context.ResponseAddress;
             send.FaultAddress = context.FaultAddress;
-            EndpointConventions.StampCall(send, call.Async, call.QosClass);
+            EndpointConventions.StampCall(send, call.Async, call.Priority);
         }, context.CancellationToken);
     }
 

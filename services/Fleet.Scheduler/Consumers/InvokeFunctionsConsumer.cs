@@ -37,7 +37,7 @@ internal sealed class InvokeFunctionsConsumer(
                 continue;
             }
 
-            var key = (placement.Address!, placement.WorkerId, call.QosClass);
+            var key = (placement.Address!, placement.WorkerId, call.Priority);
             if (!groups.TryGetValue(key, out var group))
             {
                 groups[key] = group = [];

@@ -27,7 +27,10 @@ public sealed partial class CallResultWriter : IAsyncDisposable
         _batcher = new Batcher<CallRecord>(SaveAsync, maxConcurrentFlushes: 4);
     }
 
-    /// <summary>Stores <paramref name="result"/> as the outcome of <paramref name="call"/>, kept for <see cref="StoreOptions.CallRetentionSeconds"/>.</summary>
+    /// <summary>
+    /// Stores <paramref name="result"/> as the outcome of <paramref name="call"/>, kept for the call's own retention or
+    /// else <see cref="StoreOptions.CallRetentionSeconds"/>.
+    /// </summary>
     public Task WriteAsync(InvokeFunction call, InvocationResult result, CancellationToken cancellationToken) =>
         WriteAsync(
             new CallRecord
@@ -35,7 +38,7 @@ public sealed partial class CallResultWriter : IAsyncDisposable
                 Id = call.RequestId,
                 Function = call.Function.Name,
                 CreatedAt = call.ReceivedAt,
-                ExpiresAt = _time.GetUtcNow() + _retention,
+                ExpiresAt = _time.GetUtcNow() + (call.RetentionSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _retention),
                 Result = result,
             },
             cancellationToken);

@@ -11,7 +11,7 @@ namespace Fleet.Worker.Messaging;
 /// error of its own, not the function's) ends as a failed outcome too: an async call is never left without one.
 /// </summary>
 internal sealed partial class InvocationRunner(
-    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
+    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, IPackageSource blobs,
     WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
@@ -64,10 +64,16 @@ internal sealed partial class InvocationRunner(
             return Outcome(call, InvocationStatus.Failed, "function deleted");
         }
 
+        if (await InputAsync(call, cancellationToken) is not { } input)
+        {
+            return Outcome(call, InvocationStatus.Failed, $"input blob {call.Input.BlobHash} is not in the store");
+        }
+
+        var request = new CallRequest { Items = [input], ReturnOutput = call.CaptureOutput, Convention = call.Function.Convention };
         Execution execution;
         using (await slots.TakeAsync(cancellationToken))
         {
-            execution = await pool.InvokeAsync(call.Function, call.ParamsJson, call.ReturnOutput, cancellationToken);
+            execution = await pool.InvokeAsync(call.Function, request, cancellationToken);
         }
 
         // Until the handler started: waiting for a slot and memory, then starting an instance when none was warm.
@@ -76,12 +82,31 @@ internal sealed partial class InvocationRunner(
         metrics.CallStarted(call.Function.Name, initTime - (coldStart ?? 0), coldStart);
         return Outcome(call, execution.Status, execution.Error) with
         {
-            Result = execution.Result,
-            Output = execution.Output,
+            Output = CallConventions.TakesBytes(call.Function.Convention) ? Payload.OfBytes(execution.ResultBytes) : Payload.OfJson(execution.Result),
+            ReturnCode = execution.ReturnCode,
+            Stdout = execution.Stdout,
+            Stderr = execution.Stderr,
             IsWarmStart = execution.IsWarmStart,
             InitTime = initTime,
             Duration = execution.Duration,
         };
+    }
+
+    /// <summary>The call's input as the executor takes it; a blob is read from the store (packages and payloads share it). Null: no such blob.</summary>
+    private async Task<CallInput?> InputAsync(InvokeFunction call, CancellationToken cancellationToken)
+    {
+        var input = call.Input;
+        if (input.BlobHash is { } hash)
+        {
+            if (await blobs.GetPackageAsync(hash, cancellationToken) is not { } bytes)
+            {
+                return null;
+            }
+
+            input = CallConventions.TakesBytes(call.Function.Convention) ? Payload.OfBytes(bytes) : Payload.OfJson(System.Text.Encoding.UTF8.GetString(bytes));
+        }
+
+        return input.Bytes is { } raw ? CallInput.FromBytes(raw) : CallInput.FromJson(input.Json ?? "");
     }
 
     private InvocationResult Outcome(InvokeFunction call, InvocationStatus status, string error)

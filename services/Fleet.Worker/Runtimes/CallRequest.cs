@@ -1,3 +1,4 @@
+using Fleet.Contracts;
 using Fleet.Worker.Runtimes.HostCalls;
 
 namespace Fleet.Worker.Runtimes;

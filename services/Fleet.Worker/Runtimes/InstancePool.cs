@@ -396,7 +396,7 @@ internal sealed class InstancePool : IAsyncDisposable
         try
         {
             // Prewarmed instances load json-handler functions until FunctionSpec names the convention.
-            instance = await StartAsync(function, CallConventions.JsonHandler, cancellationToken);
+            instance = await StartAsync(function, function.Convention, cancellationToken);
         }
         catch (InstanceStartException)
         {

@@ -27,7 +27,9 @@ public abstract class CallStoreContract(IStoreFixture fixture, ITestOutputHelper
                 {
                     Status = status,
                     // NUL, quotes, non-BMP text and NaN must all survive the document column.
-                    Output = "out\0put \"quoted\" 😀\n" + i.ToString(CultureInfo.InvariantCulture),
+                    Stdout = "out\0put \"quoted\" 😀\n" + i.ToString(CultureInfo.InvariantCulture),
+                    Stderr = "err\0",
+                    Output = i % 2 == 0 ? outcome.Result.Output : Payload.OfBytes([0, 255, (byte)i]),
                     Duration = i == 0 ? double.NaN : 0.1 + i,
                     CompletedAt = T0.AddTicks(7).ToOffset(TimeSpan.FromHours(-5)),
                 },
@@ -61,7 +63,7 @@ public abstract class CallStoreContract(IStoreFixture fixture, ITestOutputHelper
     public async Task A_second_outcome_does_not_overwrite_the_first()
     {
         var first = Outcome(Unique("call"), result: "\"first\"");
-        var second = first with { ExpiresAt = T0.AddHours(2), Result = first.Result with { Result = "\"second\"" } };
+        var second = first with { ExpiresAt = T0.AddHours(2), Result = first.Result with { Output = Payload.OfJson("\"second\"") } };
 
         Assert.Equal(1, await Calls.CompleteAsync([first], Ct));
         Assert.Equal(0, await Calls.CompleteAsync([second], Ct));
@@ -75,7 +77,7 @@ public abstract class CallStoreContract(IStoreFixture fixture, ITestOutputHelper
         var first = Outcome(Unique("call"), result: "\"first\"");
         var other = Outcome(Unique("call"));
 
-        var stored = await Calls.CompleteAsync([first, other, first with { Result = first.Result with { Result = "\"second\"" } }], Ct);
+        var stored = await Calls.CompleteAsync([first, other, first with { Result = first.Result with { Output = Payload.OfJson("\"second\"") } }], Ct);
 
         Assert.Equal(2, stored);
         Assert.Equal(first, (await Calls.GetAsync(first.Id, T0, Ct)).Outcome);

@@ -56,11 +56,11 @@ public abstract class StoreSchemaContract(IStoreFixture fixture)
         Assert.Equal([1, 2, 3], await store.Blobs.GetAsync(Hash([1, 2, 3]), T0, Ct));
 
         var done = await store.Calls.GetAsync("done-1", T0, Ct);
-        Assert.Equal((CallState.Completed, "{\"IsPrime\": true}"), (done.State, done.Outcome?.Result.Result));
+        Assert.Equal((CallState.Completed, "{\"IsPrime\": true}"), (done.State, done.Outcome?.Result.Output.Json));
         Assert.Equal(CallState.Queued, (await store.Calls.GetAsync("queued-1", T0, Ct)).State);
         var queued = Assert.Single(await store.Calls.ListUnfinishedAsync(T0, afterId: null, limit: 10, Ct));
         Assert.Equal(("queued-1", FunctionNamespaces.Serverledge, "{\"text\":\"\0 \\u0000\"}"),
-            (queued.Request.RequestId, queued.Request.Function.Namespace, queued.Request.ParamsJson));
+            (queued.Request.RequestId, queued.Request.Function.Namespace, queued.Request.Input.Json));
         Assert.Equal(1, await store.Calls.MarkRunningAsync(["queued-1"], Ct));
         Assert.Equal(1, await store.Calls.CompleteAsync([Outcome("queued-1")], Ct));
 

@@ -36,9 +36,9 @@ internal static class StoreTestData
         {
             RequestId = id,
             Function = Spec("fn"),
-            ParamsJson = "{\"n\":\"17\",\"text\":\"\\u0000 and ü\"}",
-            ReturnOutput = true,
-            QosClass = 2,
+            Input = Payload.OfJson("{\"n\":\"17\",\"text\":\"\\u0000 and ü\"}"),
+            CaptureOutput = true,
+            Priority = 2,
             Async = true,
             ReceivedAt = T0,
         },
@@ -55,7 +55,7 @@ internal static class StoreTestData
         {
             RequestId = id,
             Status = InvocationStatus.Succeeded,
-            Result = result,
+            Output = Payload.OfJson(result),
             IsWarmStart = true,
             InitTime = 0.001,
             Duration = 0.5,

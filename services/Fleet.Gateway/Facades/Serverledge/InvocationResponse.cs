@@ -11,7 +11,12 @@ internal sealed record InvocationResponse(
     public static InvocationResponse From(CallOutcome outcome)
     {
         var success = outcome.Status == InvocationStatus.Succeeded;
-        var output = success || outcome.Logs.Length > 0 ? outcome.Logs : outcome.Error;
-        return new(success, success ? outcome.OutputJson : "", outcome.ResponseTime, outcome.IsWarmStart, outcome.InitTime, 0, outcome.Duration, "", output);
+        var captured = Captured(outcome);
+        var output = success || captured.Length > 0 ? captured : outcome.Error;
+        return new(success, success ? outcome.Output.Json ?? "" : "", outcome.ResponseTime, outcome.IsWarmStart, outcome.InitTime, 0, outcome.Duration, "", output);
     }
+
+    /// <summary>Upstream's Output: stdout, a newline, stderr; empty when nothing was captured.</summary>
+    private static string Captured(CallOutcome outcome) =>
+        outcome.Stdout.Length == 0 && outcome.Stderr.Length == 0 ? "" : $"{outcome.Stdout}\n{outcome.Stderr}";
 }

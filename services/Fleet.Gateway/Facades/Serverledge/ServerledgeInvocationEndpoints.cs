@@ -52,7 +52,7 @@ internal static class ServerledgeInvocationEndpoints
         {
             Id = ids.Next(function.Name),
             Function = function,
-            InputJson = request.Params.ValueKind == JsonValueKind.Object ? request.Params.GetRawText() : "{}",
+            Input = Payload.OfJson(request.Params.ValueKind == JsonValueKind.Object ? request.Params.GetRawText() : "{}"),
             CaptureOutput = request.ReturnOutput,
             Priority = request.QoSClass,
             Deadline = request.QoSMaxRespT > 0 ? receivedAt.AddSeconds(request.QoSMaxRespT) : null,

@@ -1,3 +1,4 @@
+using Fleet.Contracts;
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;

@@ -1,10 +1,10 @@
-namespace Fleet.Worker.Runtimes;
+namespace Fleet.Contracts;
 
 /// <summary>
-/// How an executor calls a function, chosen when the instance loads it (the init frame's "convention"). Until
-/// FunctionSpec carries it, the caller of the pool names it, json-handler by default.
+/// How an executor calls a function (<see cref="FunctionSpec.Convention"/>), chosen when the instance loads it (the
+/// init frame's "convention").
 /// </summary>
-internal static class CallConventions
+public static class CallConventions
 {
     /// <summary>handler(params, context): a JSON object in, the JSON of its return value out (Serverledge's functions).</summary>
     public const string JsonHandler = "json-handler";

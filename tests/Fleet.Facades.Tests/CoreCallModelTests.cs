@@ -1,0 +1,109 @@
+using Fleet.Contracts;
+using Fleet.Core.Functions;
+using Fleet.Core.Invocations;
+using Fleet.EndToEnd.Tests.Infrastructure;
+using Fleet.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fleet.Facades.Tests;
+
+/// <summary>
+/// The core's facade-neutral call model, as the facades to come use it, over the real in-process fleet: bytes in and
+/// out with a return code, input held in the store as a blob, stdout and stderr kept apart.
+/// </summary>
+public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InProcessFleet>
+{
+    private static readonly Dictionary<string, string> Code = new()
+    {
+        ["raw.py"] = """
+            import sys
+
+            def reverse(data, context):
+                print("read", len(data), "bytes")
+                print("to stderr", file=sys.stderr)
+                return bytes(reversed(data)), 7
+            """,
+    };
+
+    private FunctionRegistry Registry => fleet.Services.GetRequiredService<FunctionRegistry>();
+
+    private Invoker Invoker => fleet.Services.GetRequiredService<Invoker>();
+
+    [Fact]
+    public async Task A_bytes_handler_takes_bytes_and_answers_bytes_a_return_code_and_its_output_apart()
+    {
+        var function = await RegisterAsync();
+
+        var outcome = await Invoker.RunAsync(Call(function, Payload.OfBytes([0, 1, 2, 255])), TestContext.Current.CancellationToken);
+
+        Assert.Equal(InvocationStatus.Succeeded, outcome.Status);
+        Assert.Equal(Payload.OfBytes([255, 2, 1, 0]), outcome.Output);
+        Assert.Equal((7, "read 4 bytes\n", "to stderr\n"), (outcome.ReturnCode, outcome.Stdout, outcome.Stderr));
+    }
+
+    [Fact]
+    public async Task An_input_held_as_a_blob_is_read_from_the_store_by_the_worker_and_an_async_outcome_is_kept()
+    {
+        var function = await RegisterAsync();
+        byte[] input = [.. Enumerable.Range(0, 3 << 20).Select(i => (byte)i)];
+        var hash = Storage.Blobs.BlobHash.Of(input);
+        var store = fleet.Services.GetRequiredService<IFleetStore>();
+        await store.Blobs.PutAsync(hash, input, expiresAt: DateTimeOffset.UtcNow.AddMinutes(10), TestContext.Current.CancellationToken);
+
+        var id = await Invoker.SubmitAsync(Call(function, Payload.OfBlob(hash)) with { RetentionSeconds = 120 }, TestContext.Current.CancellationToken);
+        var status = await PollAsync(id);
+
+        Assert.Equal(InvocationStatus.Succeeded, status.Outcome!.Status);
+        Assert.Equal(input.Reverse(), status.Outcome.Output.Bytes!);
+        Assert.Equal(7, status.Outcome.ReturnCode);
+        var missing = await Invoker.RunAsync(Call(function, Payload.OfBlob(new string('0', 64))), TestContext.Current.CancellationToken);
+        Assert.Equal((InvocationStatus.Failed, $"input blob {new string('0', 64)} is not in the store"), (missing.Status, missing.Error));
+    }
+
+    [Fact]
+    public async Task A_registration_with_an_unknown_convention_is_refused()
+    {
+        var refused = await Registry.RegisterAsync(Registration("no-such-convention"), TestContext.Current.CancellationToken);
+
+        Assert.Equal((RegistrationProblem.Convention, "unknown calling convention no-such-convention"), (refused.Problem, refused.Reason));
+    }
+
+    private async Task<FunctionSpec> RegisterAsync()
+    {
+        var registration = await Registry.RegisterAsync(Registration(CallConventions.BytesHandler), TestContext.Current.CancellationToken);
+        return registration.Created ?? throw new InvalidOperationException($"{registration.Problem}: {registration.Reason}");
+    }
+
+    private static FunctionRegistration Registration(string convention) => new()
+    {
+        Function = new FunctionRef("core-tests", $"raw-{Guid.NewGuid():N}"[..16]),
+        Runtime = Runtimes.Python,
+        Convention = convention,
+        Handler = "raw.reverse",
+        MemoryMB = 128,
+        Package = Tar.Of(Code),
+    };
+
+    private static CallRequest Call(FunctionSpec function, Payload input) => new()
+    {
+        Function = function,
+        Input = input,
+        CaptureOutput = true,
+        ReceivedAt = DateTimeOffset.UtcNow,
+    };
+
+    private async Task<CallStatus> PollAsync(string id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var status = await Invoker.GetAsync(id, TestContext.Current.CancellationToken);
+            if (status.State == CallState.Completed || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
