@@ -13,7 +13,14 @@ public sealed record FunctionSpec
     public required string Runtime { get; init; }
 
     /// <summary>How the function is called (<see cref="CallConventions"/>): JSON params in and out for Serverledge's.</summary>
-    public string Convention { get; init; } = CallConventions.JsonHandler;
+    public string Convention
+    {
+        get;
+
+        // Documents stored before conventions existed have none (and source-generated readers set a missing
+        // property to null rather than leave this default): those functions are JSON handlers.
+        init => field = string.IsNullOrEmpty(value) ? CallConventions.JsonHandler : value;
+    } = CallConventions.JsonHandler;
 
     /// <summary>Python: <c>module.function</c>; Node: a file path relative to the code directory.</summary>
     public required string Handler { get; init; }

@@ -19,6 +19,9 @@ public sealed record InvocationResult
     /// <summary>Captured stderr, when CaptureOutput was asked for.</summary>
     public string Stderr { get; init; } = "";
 
+    /// <summary>A batch's outcomes, one per item in order; null for a single call.</summary>
+    public IReadOnlyList<ItemOutcome>? Items { get; init; }
+
     /// <summary>Why it failed, for operators and for facades that show errors; never logged.</summary>
     public string Error { get; init; } = "";
 

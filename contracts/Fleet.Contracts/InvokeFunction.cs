@@ -11,6 +11,12 @@ public sealed record InvokeFunction
     /// <summary>The handler's input: a JSON document for JSON handlers (an object for Serverledge), bytes for others.</summary>
     public required Payload Input { get; init; }
 
+    /// <summary>
+    /// A batch: these inputs run as one call on one instance and are answered one <see cref="ItemOutcome"/> each
+    /// (<see cref="Input"/> is then not used); null for a single call.
+    /// </summary>
+    public IReadOnlyList<Payload>? Items { get; init; }
+
     /// <summary>Return the call's stdout and stderr with its outcome.</summary>
     public bool CaptureOutput { get; init; }
 
@@ -22,6 +28,9 @@ public sealed record InvokeFunction
 
     /// <summary>Async calls are recorded in the store; their results are written there.</summary>
     public bool Async { get; init; }
+
+    /// <summary>The call has a queued record in the store (the standalone's, and facades that show queued calls): the worker marks it running when it starts.</summary>
+    public bool Recorded { get; init; }
 
     /// <summary>How long an async call's outcome stays readable after it completes; null: the store's default.</summary>
     public int? RetentionSeconds { get; init; }

@@ -6,7 +6,8 @@ namespace Fleet.Storage;
 /// Reads documents written before the facade-neutral call model (schema 6 and earlier): a request's
 /// <c>paramsJson</c>, <c>returnOutput</c> and <c>qosClass</c> became <c>input.json</c>, <c>captureOutput</c> and
 /// <c>priority</c>; an outcome's JSON-text <c>result</c> became <c>output.json</c>, and its joined <c>output</c>
-/// (stdout, a newline, stderr) is kept whole as <c>stdout</c>. Upgraded as they are read, so no migration has to parse
+/// (stdout, a newline, stderr) is kept whole as <c>stdout</c>, with an empty <c>stderr</c> (the stores' source-generated
+/// reader would leave a missing one null, not ""). Upgraded as they are read, so no migration has to parse
 /// every stored document (and PostgreSQL's jsonb could not hold the NUL a call's params may carry).
 /// </summary>
 internal static class StoredDocumentUpgrade
@@ -36,7 +37,8 @@ internal static class StoredDocumentUpgrade
 
         var outcome = JsonNode.Parse(json)!.AsObject();
         var result = Take(outcome, "result");
-        outcome["stdout"] = Take(outcome, "output");
+        outcome["stdout"] = Take(outcome, "output") ?? "";
+        outcome["stderr"] = "";
         outcome["output"] = new JsonObject { ["json"] = result };
         return outcome.ToJsonString();
     }

@@ -39,6 +39,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         builder.Services.AddSingleton<SlotReleaser>();
         builder.Services.AddSingleton<InvocationRunner>();
         builder.Services.TryAddSingleton<CallResultWriter>();
+        builder.Services.TryAddSingleton<RunningCallMarker>();
         builder.Services.AddSingleton<Heartbeat>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Heartbeat>());
         return new WorkerModule(identity, options);

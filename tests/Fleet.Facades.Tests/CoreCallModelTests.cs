@@ -17,11 +17,18 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
     {
         ["raw.py"] = """
             import sys
+            import time
 
             def reverse(data, context):
+                if not data:
+                    raise ValueError("nothing to reverse")
                 print("read", len(data), "bytes")
                 print("to stderr", file=sys.stderr)
                 return bytes(reversed(data)), 7
+
+            def slow(data, context):
+                time.sleep(len(data))
+                return data
             """,
     };
 
@@ -61,6 +68,38 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
     }
 
     [Fact]
+    public async Task A_batch_is_answered_one_outcome_per_item_and_a_failing_item_fails_alone()
+    {
+        var function = await RegisterAsync();
+
+        var outcome = await Invoker.RunAsync(
+            Call(function, Payload.Empty) with { Items = [Payload.OfBytes([1, 2]), Payload.OfBytes([]), Payload.OfBytes([3])] },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(InvocationStatus.Succeeded, outcome.Status);
+        Assert.Equal(3, outcome.Items!.Count);
+        Assert.Equal((InvocationStatus.Succeeded, Payload.OfBytes([2, 1]), 7), (outcome.Items[0].Status, outcome.Items[0].Output, outcome.Items[0].ReturnCode));
+        Assert.Equal((InvocationStatus.Failed, "ValueError: nothing to reverse"), (outcome.Items[1].Status, outcome.Items[1].Error));
+        Assert.Equal((InvocationStatus.Succeeded, Payload.OfBytes([3])), (outcome.Items[2].Status, outcome.Items[2].Output));
+    }
+
+    [Fact]
+    public async Task A_recorded_async_call_is_queued_then_running_then_completed()
+    {
+        var function = await RegisterAsync("raw.slow");
+
+        var id = await Invoker.SubmitAsync(Call(function, Payload.OfBytes([1, 2])), TestContext.Current.CancellationToken);
+        var seen = new List<CallState> { (await Invoker.GetAsync(id, TestContext.Current.CancellationToken)).State };
+        var status = await PollAsync(id, state => { if (seen[^1] != state) seen.Add(state); });
+
+        Assert.Equal(CallState.Completed, status.State);
+        Assert.Equal(Payload.OfBytes([1, 2]), status.Outcome!.Output);
+        Assert.Contains(CallState.Running, seen);
+        Assert.Equal([.. seen.Order()], seen);
+        Assert.Equal(CallState.Unknown, (await Invoker.GetAsync("no-such-call", TestContext.Current.CancellationToken)).State);
+    }
+
+    [Fact]
     public async Task A_registration_with_an_unknown_convention_is_refused()
     {
         var refused = await Registry.RegisterAsync(Registration("no-such-convention"), TestContext.Current.CancellationToken);
@@ -68,9 +107,9 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
         Assert.Equal((RegistrationProblem.Convention, "unknown calling convention no-such-convention"), (refused.Problem, refused.Reason));
     }
 
-    private async Task<FunctionSpec> RegisterAsync()
+    private async Task<FunctionSpec> RegisterAsync(string handler = "raw.reverse")
     {
-        var registration = await Registry.RegisterAsync(Registration(CallConventions.BytesHandler), TestContext.Current.CancellationToken);
+        var registration = await Registry.RegisterAsync(Registration(CallConventions.BytesHandler) with { Handler = handler }, TestContext.Current.CancellationToken);
         return registration.Created ?? throw new InvalidOperationException($"{registration.Problem}: {registration.Reason}");
     }
 
@@ -92,12 +131,13 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
         ReceivedAt = DateTimeOffset.UtcNow,
     };
 
-    private async Task<CallStatus> PollAsync(string id)
+    private async Task<CallStatus> PollAsync(string id, Action<CallState>? observe = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var status = await Invoker.GetAsync(id, TestContext.Current.CancellationToken);
+            observe?.Invoke(status.State);
             if (status.State == CallState.Completed || DateTime.UtcNow > deadline)
             {
                 return status;

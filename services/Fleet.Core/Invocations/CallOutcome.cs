@@ -21,6 +21,9 @@ public sealed record CallOutcome
     /// <summary>With <see cref="CallRequest.CaptureOutput"/>: what the call wrote to stderr.</summary>
     public string Stderr { get; init; } = "";
 
+    /// <summary>A batch's outcomes, one per item in order; null for one call.</summary>
+    public IReadOnlyList<ItemOutcome>? Items { get; init; }
+
     /// <summary>Why it failed or was refused.</summary>
     public string Error { get; init; } = "";
 
@@ -43,6 +46,7 @@ public sealed record CallOutcome
         ReturnCode = result.ReturnCode,
         Stdout = result.Stdout,
         Stderr = result.Stderr,
+        Items = result.Items,
         Error = result.Error,
         IsWarmStart = result.IsWarmStart,
         InitTime = result.InitTime,

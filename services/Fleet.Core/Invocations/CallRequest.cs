@@ -10,6 +10,9 @@ public sealed record CallRequest
     /// <summary>The handler's input: a JSON document for JSON handlers (an object for Serverledge's), bytes for others.</summary>
     public required Payload Input { get; init; }
 
+    /// <summary>A batch: these inputs run as one call, answered one item outcome each (<see cref="Input"/> unused); null for one call.</summary>
+    public IReadOnlyList<Payload>? Items { get; init; }
+
     /// <summary>Return what the call wrote to stdout and stderr with its outcome.</summary>
     public bool CaptureOutput { get; init; }
 

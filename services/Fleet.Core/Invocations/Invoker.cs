@@ -101,7 +101,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     /// </summary>
     public async Task<string> SubmitAsync(CallRequest request, CancellationToken cancellationToken)
     {
-        var call = Message(request, async: true);
+        var call = Message(request, async: true) with { Recorded = _options.RecordQueuedCalls };
         try
         {
             await _submitter.EnqueueAsync(call, cancellationToken);
@@ -147,6 +147,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         RequestId = request.Id ?? CallIds.New(),
         Function = request.Function,
         Input = request.Input,
+        Items = request.Items,
         CaptureOutput = request.CaptureOutput,
         Priority = CallPriority.Clamp(request.Priority),
         RetentionSeconds = request.RetentionSeconds,

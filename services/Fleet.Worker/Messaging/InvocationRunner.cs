@@ -11,7 +11,7 @@ namespace Fleet.Worker.Messaging;
 /// error of its own, not the function's) ends as a failed outcome too: an async call is never left without one.
 /// </summary>
 internal sealed partial class InvocationRunner(
-    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, IPackageSource blobs,
+    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, RunningCallMarker running, IPackageSource blobs,
     WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
@@ -64,15 +64,29 @@ internal sealed partial class InvocationRunner(
             return Outcome(call, InvocationStatus.Failed, "function deleted");
         }
 
-        if (await InputAsync(call, cancellationToken) is not { } input)
+        var inputs = new List<CallInput>();
+        foreach (var payload in call.Items ?? [call.Input])
         {
-            return Outcome(call, InvocationStatus.Failed, $"input blob {call.Input.BlobHash} is not in the store");
+            if (await InputAsync(payload, call.Function.Convention, cancellationToken) is not { } input)
+            {
+                return Outcome(call, InvocationStatus.Failed, $"input blob {payload.BlobHash} is not in the store");
+            }
+
+            inputs.Add(input);
         }
 
-        var request = new CallRequest { Items = [input], ReturnOutput = call.CaptureOutput, Convention = call.Function.Convention };
+        var request = new CallRequest
+        {
+            Items = inputs, IsBatch = call.Items is not null, ReturnOutput = call.CaptureOutput, Convention = call.Function.Convention,
+        };
         Execution execution;
         using (await slots.TakeAsync(cancellationToken))
         {
+            if (call.Recorded)
+            {
+                running.Mark(call.RequestId);
+            }
+
             execution = await pool.InvokeAsync(call.Function, request, cancellationToken);
         }
 
@@ -82,7 +96,8 @@ internal sealed partial class InvocationRunner(
         metrics.CallStarted(call.Function.Name, initTime - (coldStart ?? 0), coldStart);
         return Outcome(call, execution.Status, execution.Error) with
         {
-            Output = CallConventions.TakesBytes(call.Function.Convention) ? Payload.OfBytes(execution.ResultBytes) : Payload.OfJson(execution.Result),
+            Output = Output(call.Function.Convention, execution.Result, execution.ResultBytes),
+            Items = call.Items is null ? null : [.. execution.Items.Select(item => Item(call.Function.Convention, item))],
             ReturnCode = execution.ReturnCode,
             Stdout = execution.Stdout,
             Stderr = execution.Stderr,
@@ -92,10 +107,9 @@ internal sealed partial class InvocationRunner(
         };
     }
 
-    /// <summary>The call's input as the executor takes it; a blob is read from the store (packages and payloads share it). Null: no such blob.</summary>
-    private async Task<CallInput?> InputAsync(InvokeFunction call, CancellationToken cancellationToken)
+    /// <summary>An input as the executor takes it; a blob is read from the store (packages and payloads share it). Null: no such blob.</summary>
+    private async Task<CallInput?> InputAsync(Payload input, string convention, CancellationToken cancellationToken)
     {
-        var input = call.Input;
         if (input.BlobHash is { } hash)
         {
             if (await blobs.GetPackageAsync(hash, cancellationToken) is not { } bytes)
@@ -103,11 +117,23 @@ internal sealed partial class InvocationRunner(
                 return null;
             }
 
-            input = CallConventions.TakesBytes(call.Function.Convention) ? Payload.OfBytes(bytes) : Payload.OfJson(System.Text.Encoding.UTF8.GetString(bytes));
+            input = CallConventions.TakesBytes(convention) ? Payload.OfBytes(bytes) : Payload.OfJson(System.Text.Encoding.UTF8.GetString(bytes));
         }
 
         return input.Bytes is { } raw ? CallInput.FromBytes(raw) : CallInput.FromJson(input.Json ?? "");
     }
+
+    private static Payload Output(string convention, string json, byte[] bytes) =>
+        CallConventions.TakesBytes(convention) ? Payload.OfBytes(bytes) : Payload.OfJson(json);
+
+    private static ItemOutcome Item(string convention, CallOutcome item) => new()
+    {
+        Status = item.Status,
+        Output = Output(convention, item.Result, item.ResultBytes),
+        ReturnCode = item.ReturnCode,
+        Error = item.Error,
+        Duration = item.Duration,
+    };
 
     private InvocationResult Outcome(InvokeFunction call, InvocationStatus status, string error)
     {
