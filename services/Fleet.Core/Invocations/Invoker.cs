@@ -133,7 +133,14 @@ internal sealed partial class Invoker : IAsyncDisposable
 
         return stored.Outcome is { } record
             ? new CallStatus(CallState.Completed, CallOutcome.From(record.Result))
-            : new CallStatus((CallState)stored.State, null);
+            : new CallStatus(
+                stored.State switch
+                {
+                    Storage.Calls.CallState.Queued => CallState.Queued,
+                    Storage.Calls.CallState.Running => CallState.Running,
+                    _ => CallState.Unknown,
+                },
+                null);
     }
 
     public async ValueTask DisposeAsync()
