@@ -13,6 +13,9 @@ public sealed class StoreOptions
     /// <summary>How long an async call's outcome stays pollable after it completes.</summary>
     public int CallRetentionSeconds { get; set; } = 1800;
 
+    /// <summary>How long <paramref name="call"/>'s record is kept: its own retention, else <see cref="CallRetentionSeconds"/>.</summary>
+    public TimeSpan RetentionOf(Contracts.InvokeFunction call) => TimeSpan.FromSeconds(call.RetentionSeconds ?? CallRetentionSeconds);
+
     /// <summary>How often the scheduler deletes expired outcomes and unused packages from the store.</summary>
     public int PurgeIntervalSeconds { get; set; } = 60;
 }

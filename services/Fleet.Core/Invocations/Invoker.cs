@@ -26,7 +26,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     private readonly IFleetStore _store;
     private readonly Batcher<InvokeFunction> _submitter;
     private readonly CoreOptions _options;
-    private readonly TimeSpan _retention;
+    private readonly StoreOptions _storeOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<Invoker> _logger;
 
@@ -45,7 +45,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         _store = store;
         _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200, maxConcurrentFlushes: 4);
         _options = options.Value;
-        _retention = TimeSpan.FromSeconds(storeOptions.Value.CallRetentionSeconds);
+        _storeOptions = storeOptions.Value;
         _time = time;
         _logger = logger;
         lifetime.ApplicationStopping.Register(() => _drained.CancelAfter(shutdown.Value.Drain));
@@ -212,7 +212,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         if (_options.RecordQueuedCalls)
         {
-            await _store.Calls.CreateQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + (call.RetentionSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _retention) })], cancellationToken);
+            await _store.Calls.CreateQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _storeOptions.RetentionOf(call) })], cancellationToken);
         }
 
         await SendBatchAsync(batch, cancellationToken);

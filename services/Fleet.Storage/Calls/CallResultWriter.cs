@@ -13,7 +13,7 @@ public sealed partial class CallResultWriter : IAsyncDisposable
 {
     private readonly IFleetStore _store;
     private readonly Batcher<CallRecord> _batcher;
-    private readonly TimeSpan _retention;
+    private readonly StoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CallResultWriter> _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -21,7 +21,7 @@ public sealed partial class CallResultWriter : IAsyncDisposable
     public CallResultWriter(IFleetStore store, IOptions<StoreOptions> options, TimeProvider time, ILogger<CallResultWriter> logger)
     {
         _store = store;
-        _retention = TimeSpan.FromSeconds(options.Value.CallRetentionSeconds);
+        _options = options.Value;
         _time = time;
         _logger = logger;
         _batcher = new Batcher<CallRecord>(SaveAsync, maxConcurrentFlushes: 4);
@@ -38,7 +38,7 @@ public sealed partial class CallResultWriter : IAsyncDisposable
                 Id = call.RequestId,
                 Function = call.Function.Name,
                 CreatedAt = call.ReceivedAt,
-                ExpiresAt = _time.GetUtcNow() + (call.RetentionSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _retention),
+                ExpiresAt = _time.GetUtcNow() + _options.RetentionOf(call),
                 Result = result,
             },
             cancellationToken);
