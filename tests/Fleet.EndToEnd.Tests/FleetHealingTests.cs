@@ -221,7 +221,7 @@ public sealed class FleetHealingTests(HealingCluster fleet, ITestOutputHelper ou
         var wrong = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (call, _) =>
         {
-            var report = await _api.PollUntilDoneAsync(call.Id, TimeSpan.FromSeconds(120));
+            var report = await _api.PollUntilDoneAsync(call.Id, TimeSpan.FromSeconds(120), storeMayBeDown: true);
             if (!report.GetProperty("Success").GetBoolean()
                 || report.GetProperty("Result").GetString() != (call.N * 2).ToString(CultureInfo.InvariantCulture))
             {
