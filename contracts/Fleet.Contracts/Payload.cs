@@ -15,15 +15,18 @@ public sealed record Payload
 
     public string? BlobHash { get; init; }
 
+    /// <summary>The blob holds JSON text (UTF-8) rather than bytes: it is read back as <see cref="Json"/>.</summary>
+    public bool BlobIsJson { get; init; }
+
     public static Payload OfJson(string json) => new() { Json = json };
 
     public static Payload OfBytes(byte[] bytes) => new() { Bytes = bytes };
 
-    public static Payload OfBlob(string hash) => new() { BlobHash = hash };
+    public static Payload OfBlob(string hash, bool json = false) => new() { BlobHash = hash, BlobIsJson = json };
 
     /// <summary>Equal when they hold the same text, the same bytes or the same blob.</summary>
     public bool Equals(Payload? other) =>
-        other is not null && Json == other.Json && BlobHash == other.BlobHash
+        other is not null && Json == other.Json && BlobHash == other.BlobHash && BlobIsJson == other.BlobIsJson
         && (Bytes is null ? other.Bytes is null : other.Bytes is not null && Bytes.AsSpan().SequenceEqual(other.Bytes));
 
     public override int GetHashCode() => HashCode.Combine(Json, BlobHash, Bytes?.Length);

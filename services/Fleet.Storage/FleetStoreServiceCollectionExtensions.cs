@@ -1,3 +1,4 @@
+using Fleet.Storage.Blobs;
 using Fleet.Storage.Packages;
 using Fleet.Storage.Postgres;
 using Fleet.Storage.Sqlite;
@@ -34,6 +35,7 @@ public static class FleetStoreServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "Store:ConnectionString is required.")
             .Validate(o => o.CallRetentionSeconds > 0, "Store:CallRetentionSeconds must be positive.")
             .Validate(o => o.PurgeIntervalSeconds > 0, "Store:PurgeIntervalSeconds must be positive.")
+            .Validate(o => o.InlinePayloadBytes >= 0, "Store:InlinePayloadBytes must not be negative.")
             .ValidateOnStart();
         services.AddOptions<PackageLimits>()
             .Bind(configuration.GetSection(PackageLimits.SectionName))
@@ -52,6 +54,7 @@ public static class FleetStoreServiceCollectionExtensions
                 : new SqliteFleetStore(options.ConnectionString, time, provider.GetRequiredService<ILogger<SqliteFleetStore>>());
         });
 
+        services.AddSingleton<PayloadBlobs>();
         services.AddHealthChecks().AddCheck<FleetStoreHealthCheck>(HealthCheckName, tags: ["ready"]);
         return services;
     }

@@ -16,6 +16,12 @@ public sealed class StoreOptions
     /// <summary>How long <paramref name="call"/>'s record is kept: its own retention, else <see cref="CallRetentionSeconds"/>.</summary>
     public TimeSpan RetentionOf(Contracts.InvokeFunction call) => TimeSpan.FromSeconds(call.RetentionSeconds ?? CallRetentionSeconds);
 
+    /// <summary>
+    /// The largest call input or output that rides the broker inside its message; a larger one is put in the blob store
+    /// (expiring with the call's record) and travels as its hash (<see cref="Blobs.PayloadBlobs"/>).
+    /// </summary>
+    public int InlinePayloadBytes { get; set; } = 256 << 10;
+
     /// <summary>How often the scheduler deletes expired outcomes and unused packages from the store.</summary>
     public int PurgeIntervalSeconds { get; set; } = 60;
 }

@@ -29,6 +29,9 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
             def slow(data, context):
                 time.sleep(len(data))
                 return data
+
+            def text(params, context):
+                return params["letter"] * params["count"]
             """,
     };
 
@@ -65,6 +68,41 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
         Assert.Equal(7, status.Outcome.ReturnCode);
         var missing = await Invoker.RunAsync(Call(function, Payload.OfBlob(new string('0', 64))), TestContext.Current.CancellationToken);
         Assert.Equal((InvocationStatus.Failed, $"input blob {new string('0', 64)} is not in the store"), (missing.Status, missing.Error));
+    }
+
+    [Fact]
+    public async Task An_input_and_an_output_above_the_inline_limit_ride_as_blobs_and_read_back_as_they_were()
+    {
+        var function = await RegisterAsync();
+        byte[] input = [.. Enumerable.Range(0, 1 << 20).Select(i => (byte)(i * 7))];
+        byte[] small = [1, 2, 3];
+
+        var outcome = await Invoker.RunAsync(Call(function, Payload.OfBytes(input)), TestContext.Current.CancellationToken);
+        var smallOutcome = await Invoker.RunAsync(Call(function, Payload.OfBytes(small)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(InvocationStatus.Succeeded, outcome.Status);
+        Assert.Equal(input.Reverse(), outcome.Output.Bytes!);
+        Assert.True(await InStoreAsync(input), "the large input was not put in the store");
+        Assert.True(await InStoreAsync([.. input.Reverse()]), "the large output was not put in the store");
+        Assert.Equal(Payload.OfBytes([3, 2, 1]), smallOutcome.Output);
+        Assert.False(await InStoreAsync(small), "a small input rode as a blob");
+    }
+
+    [Fact]
+    public async Task A_large_JSON_result_of_an_async_call_is_kept_as_a_blob_and_polled_as_JSON()
+    {
+        var registration = await Registry.RegisterAsync(
+            Registration(CallConventions.JsonHandler) with { Handler = "raw.text" }, TestContext.Current.CancellationToken);
+        var function = registration.Created ?? throw new InvalidOperationException(registration.Reason);
+
+        var id = await Invoker.SubmitAsync(
+            Call(function, Payload.OfJson("""{"letter": "x", "count": 300000}""")), TestContext.Current.CancellationToken);
+        var status = await PollAsync(id);
+
+        var expected = $"\"{new string('x', 300000)}\"";
+        Assert.Equal(InvocationStatus.Succeeded, status.Outcome!.Status);
+        Assert.Equal(expected, status.Outcome.Output.Json);
+        Assert.True(await InStoreAsync(System.Text.Encoding.UTF8.GetBytes(expected)), "the large result was not put in the store");
     }
 
     [Fact]
@@ -106,6 +144,10 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
 
         Assert.Equal((RegistrationProblem.Convention, "unknown calling convention no-such-convention"), (refused.Problem, refused.Reason));
     }
+
+    private async Task<bool> InStoreAsync(byte[] bytes) =>
+        await fleet.Services.GetRequiredService<IFleetStore>().Blobs.GetAsync(
+            Storage.Blobs.BlobHash.Of(bytes), DateTimeOffset.UtcNow, TestContext.Current.CancellationToken) is not null;
 
     private async Task<FunctionSpec> RegisterAsync(string handler = "raw.reverse")
     {

@@ -4,6 +4,7 @@ using Fleet.Contracts;
 using Fleet.Placement;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
+using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -14,16 +15,20 @@ namespace Fleet.Core.Invocations;
 /// How every facade runs functions. A sync call is a request answered straight by the worker (or by the
 /// scheduler when refused); when the gateway knows an idle warm instance of the function, it sends the call to that
 /// worker itself, one broker hop fewer. Async calls are sent to the scheduler, and their outcomes polled from the
-/// store; async calls that arrive together are sent in one message.
+/// store; async calls that arrive together are sent in one message. Inputs and outputs above
+/// <c>Store:InlinePayloadBytes</c> travel as blobs in the store (<see cref="PayloadBlobs"/>); facades see them as they were.
 /// </summary>
 internal sealed partial class Invoker : IAsyncDisposable
 {
+    private const string OutputGone = "the call's output is no longer in the store";
+
     private readonly IClientFactory _clients;
     private readonly IRequestClient<InvokeFunction> _scheduler;
     private readonly ConcurrentDictionary<Uri, IRequestClient<RunInvocation>> _workers = new();
     private readonly WorkerLedger _ledger;
     private readonly ISendEndpointProvider _sender;
     private readonly IFleetStore _store;
+    private readonly PayloadBlobs _payloads;
     private readonly Batcher<InvokeFunction> _submitter;
     private readonly CoreOptions _options;
     private readonly StoreOptions _storeOptions;
@@ -34,7 +39,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     private readonly CancellationTokenSource _drained = new();
 
     public Invoker(
-        IClientFactory clients, ISendEndpointProvider sender, IFleetStore store, WorkerLedger ledger,
+        IClientFactory clients, ISendEndpointProvider sender, IFleetStore store, PayloadBlobs payloads, WorkerLedger ledger,
         IOptions<CoreOptions> options, IOptions<StoreOptions> storeOptions, IOptions<ShutdownOptions> shutdown, IHostApplicationLifetime lifetime,
         TimeProvider time, ILogger<Invoker> logger)
     {
@@ -43,6 +48,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         _ledger = ledger;
         _sender = sender;
         _store = store;
+        _payloads = payloads;
         _submitter = new Batcher<InvokeFunction>(SubmitBatchAsync, maxBatch: 200, maxConcurrentFlushes: 4);
         _options = options.Value;
         _storeOptions = storeOptions.Value;
@@ -56,7 +62,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     /// <summary>Runs the call and returns its outcome; a refusal, a failure and a timeout are outcomes too.</summary>
     public async Task<CallOutcome> RunAsync(CallRequest request, CancellationToken cancellationToken)
     {
-        var call = Message(request, async: false);
+        var call = await MessageAsync(request, async: false, cancellationToken);
         var timeout = RequestTimeout.After(s: call.Function.TimeoutSeconds + _options.QueueWaitSeconds);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _drained.Token);
         InvocationResult result;
@@ -91,7 +97,7 @@ internal sealed partial class Invoker : IAsyncDisposable
             LogFailed(_logger, call.RequestId, call.Function.Name, result.Status, result.Error);
         }
 
-        return CallOutcome.From(result) with { ResponseTime = (Now - call.ReceivedAt).TotalSeconds };
+        return await OutcomeAsync(result, cancellationToken) with { ResponseTime = (Now - call.ReceivedAt).TotalSeconds };
     }
 
     /// <summary>
@@ -101,7 +107,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     /// </summary>
     public async Task<string> SubmitAsync(CallRequest request, CancellationToken cancellationToken)
     {
-        var call = Message(request, async: true) with { Recorded = _options.RecordQueuedCalls };
+        var call = await MessageAsync(request, async: true, cancellationToken) with { Recorded = _options.RecordQueuedCalls };
         try
         {
             await _submitter.EnqueueAsync(call, cancellationToken);
@@ -132,7 +138,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         }
 
         return stored.Outcome is { } record
-            ? new CallStatus(CallState.Completed, CallOutcome.From(record.Result))
+            ? new CallStatus(CallState.Completed, await OutcomeAsync(record.Result, cancellationToken))
             : new CallStatus(
                 stored.State switch
                 {
@@ -149,20 +155,65 @@ internal sealed partial class Invoker : IAsyncDisposable
         _drained.Dispose();
     }
 
-    private static InvokeFunction Message(CallRequest request, bool async) => new()
+    /// <summary>The call's message, its large inputs put in the store as blobs that expire with its record.</summary>
+    private async Task<InvokeFunction> MessageAsync(CallRequest request, bool async, CancellationToken cancellationToken)
     {
-        RequestId = request.Id ?? CallIds.New(),
-        Function = request.Function,
-        Input = request.Input,
-        Items = request.Items,
-        CaptureOutput = request.CaptureOutput,
-        Priority = CallPriority.Clamp(request.Priority),
-        RetentionSeconds = request.RetentionSeconds,
-        ParentCallId = request.ParentCallId,
-        Deadline = request.Deadline,
-        Async = async,
-        ReceivedAt = request.ReceivedAt,
-    };
+        var call = new InvokeFunction
+        {
+            RequestId = request.Id ?? CallIds.New(),
+            Function = request.Function,
+            Input = request.Input,
+            Items = request.Items,
+            CaptureOutput = request.CaptureOutput,
+            Priority = CallPriority.Clamp(request.Priority),
+            RetentionSeconds = request.RetentionSeconds,
+            ParentCallId = request.ParentCallId,
+            Deadline = request.Deadline,
+            Async = async,
+            ReceivedAt = request.ReceivedAt,
+        };
+        var expiresAt = call.ReceivedAt + _storeOptions.RetentionOf(call);
+        try
+        {
+            return call with
+            {
+                Input = await _payloads.SpillAsync(call.Input, expiresAt, cancellationToken),
+                Items = await _payloads.SpillAsync(call.Items, expiresAt, cancellationToken),
+            };
+        }
+        catch (DbException error)
+        {
+            throw new CoreUnavailableException("the call's input could not be stored", error);
+        }
+    }
+
+    /// <summary>The outcome as facades read it: outputs held as blobs read back, a blob gone with its record failing the call.</summary>
+    private async Task<CallOutcome> OutcomeAsync(InvocationResult result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = CallOutcome.From(result);
+            if (await _payloads.ResolveAsync(result.Output, cancellationToken) is not { } output)
+            {
+                return outcome with { Status = InvocationStatus.Failed, Output = Payload.Empty, Error = OutputGone };
+            }
+
+            var items = result.Items is null ? null : new ItemOutcome[result.Items.Count];
+            for (var index = 0; index < items?.Length; index++)
+            {
+                var item = result.Items![index];
+                items[index] = await _payloads.ResolveAsync(item.Output, cancellationToken) is { } itemOutput
+                    ? item with { Output = itemOutput }
+                    : item with { Status = InvocationStatus.Failed, Output = Payload.Empty, Error = OutputGone };
+            }
+
+            return outcome with { Output = output, Items = items ?? outcome.Items };
+        }
+        catch (DbException error)
+        {
+            throw new CoreUnavailableException("the call's output cannot be read from the store", error);
+        }
+    }
 
     private static RequestPipeConfiguratorCallback<T> Stamp<T>(InvokeFunction call)
         where T : class =>

@@ -1,6 +1,9 @@
 using Fleet.Contracts;
 using Fleet.ServiceDefaults;
+using Fleet.Storage;
+using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
+using Microsoft.Extensions.Options;
 using Fleet.Worker.Runtimes;
 
 namespace Fleet.Worker.Messaging;
@@ -12,7 +15,7 @@ namespace Fleet.Worker.Messaging;
 /// </summary>
 internal sealed partial class InvocationRunner(
     InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, RunningCallMarker running, IPackageSource blobs,
-    WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
+    PayloadBlobs payloads, IOptions<StoreOptions> storeOptions, WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
     /// <param name="placedOn">The worker the placer chose; empty for the shared queue.</param>
@@ -94,7 +97,7 @@ internal sealed partial class InvocationRunner(
         var initTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds);
         double? coldStart = execution.IsWarmStart || execution.ColdStartSeconds <= 0 ? null : execution.ColdStartSeconds;
         metrics.CallStarted(call.Function.Name, initTime - (coldStart ?? 0), coldStart);
-        return Outcome(call, execution.Status, execution.Error) with
+        return await SpilledAsync(call, Outcome(call, execution.Status, execution.Error) with
         {
             Output = Output(call.Function.Convention, execution.Result, execution.ResultBytes),
             Items = call.Items is null ? null : [.. execution.Items.Select(item => Item(call.Function.Convention, item))],
@@ -104,7 +107,30 @@ internal sealed partial class InvocationRunner(
             IsWarmStart = execution.IsWarmStart,
             InitTime = initTime,
             Duration = execution.Duration,
-        };
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The outcome with its large outputs put in the store (<see cref="PayloadBlobs"/>), expiring with the call's record.
+    /// A store that does not answer is waited for, as for the outcome itself: the call has run and is not failed for it.
+    /// </summary>
+    private async Task<InvocationResult> SpilledAsync(InvokeFunction call, InvocationResult result, CancellationToken cancellationToken)
+    {
+        var expiresAt = call.ReceivedAt + storeOptions.Value.RetentionOf(call);
+        return await StoreRetry.UntilDoneAsync(
+            async token =>
+            {
+                var items = result.Items is null ? null : new ItemOutcome[result.Items.Count];
+                for (var index = 0; index < items?.Length; index++)
+                {
+                    items[index] = result.Items![index] with { Output = await payloads.SpillAsync(result.Items[index].Output, expiresAt, token) };
+                }
+
+                return result with { Output = await payloads.SpillAsync(result.Output, expiresAt, token), Items = items ?? result.Items };
+            },
+            (error, delay) => LogSpillRetrying(logger, call.RequestId, delay.TotalSeconds, error),
+            time,
+            cancellationToken);
     }
 
     /// <summary>An input as the executor takes it; a blob is read from the store (packages and payloads share it). Null: no such blob.</summary>
@@ -148,6 +174,9 @@ internal sealed partial class InvocationRunner(
             WorkerId = identity.Id,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store: could not keep the output of {RequestId}; retrying in {Seconds} s")]
+    private static partial void LogSpillRetrying(ILogger logger, string requestId, double seconds, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not run {RequestId}")]
     private static partial void LogRunFailed(ILogger logger, string requestId, Exception exception);
