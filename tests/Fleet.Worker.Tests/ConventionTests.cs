@@ -99,6 +99,32 @@ public sealed class ConventionTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(RuntimeNames.Python)]
+    [InlineData(RuntimeNames.Node)]
+    public async Task A_batch_item_that_does_not_fit_the_convention_fails_alone_and_the_others_run(string runtime)
+    {
+        var function = Deploy(runtime);
+        var batch = new CallRequest
+        {
+            Items = [CallInput.FromJson("""{"n": 1}"""), CallInput.FromJson("{not json"), CallInput.FromBytes(new byte[] { 1 }), CallInput.FromJson("""{"n": 4}""")],
+            IsBatch = true,
+        };
+        var unfitOnly = batch with { Items = [CallInput.FromJson("[1,")] };
+
+        var execution = await InvokeAsync(function, batch);
+        var none = await InvokeAsync(function, unfitOnly);
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal(
+            [
+                (InvocationStatus.Succeeded, "1", ""), (InvocationStatus.Failed, "", "params are not valid JSON"),
+                (InvocationStatus.Failed, "", "a json-handler call takes JSON params"), (InvocationStatus.Succeeded, "4", ""),
+            ],
+            execution.Items.Select(item => (item.Status, item.Result, item.Error)));
+        Assert.Equal([(InvocationStatus.Failed, "params are not valid JSON")], none.Items.Select(item => (item.Status, item.Error)));
+    }
+
+    [Theory]
     [InlineData(RuntimeNames.Python, "v2.raw")]
     [InlineData(RuntimeNames.Node, "raw.js")]
     public async Task A_bytes_handler_takes_bytes_and_returns_bytes_and_a_return_code(string runtime, string handler)

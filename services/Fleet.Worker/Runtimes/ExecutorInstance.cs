@@ -164,6 +164,12 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     public async Task<Execution> CallAsync(CallRequest request, int timeoutSeconds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.IsBatch && request.Items.Select(item => ExecutorFrames.Unfit(request.Convention, item)).ToList() is var unfit
+            && unfit.Any(problem => problem is not null))
+        {
+            return await CallWithUnfitItemsAsync(request, unfit, timeoutSeconds, cancellationToken);
+        }
+
         var id = _session.NextId();
         var (frame, problem) = request.Convention == Convention
             ? ExecutorFrames.Call(id, request)
@@ -197,6 +203,25 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         }
 
         return Completed(request, reply, startedAt);
+    }
+
+    /// <summary>A batch whose unfit items fail alone: the others run as a batch of their own, their outcomes put back in order.</summary>
+    private async Task<Execution> CallWithUnfitItemsAsync(
+        CallRequest request, List<string?> unfit, int timeoutSeconds, CancellationToken cancellationToken)
+    {
+        var fitting = request.Items.Where((_, index) => unfit[index] is null).ToList();
+        var execution = fitting.Count > 0
+            ? await CallAsync(request with { Items = fitting }, timeoutSeconds, cancellationToken)
+            : new Execution { Status = InvocationStatus.Succeeded, StartedAt = _time.GetUtcNow() };
+        if (execution.Items.Count != fitting.Count)
+        {
+            return execution;
+        }
+
+        var next = 0;
+        var items = unfit.Select(problem => problem is null ? execution.Items[next++]
+            : new CallOutcome { Status = InvocationStatus.Failed, ReturnCode = 1, Error = problem }).ToList();
+        return execution with { Items = items };
     }
 
     /// <summary>The execution a reply describes, its results held to the limit they share and its output cut to it.</summary>

@@ -23,6 +23,19 @@ internal static class ExecutorFrames
         writer.WriteNumber("maxResultBytes", maxResultBytes);
     });
 
+    /// <summary>
+    /// Why an item cannot go to an instance of <paramref name="convention"/> (bytes where JSON params are taken or the
+    /// other way round, params that are not JSON); null when it can. A batch's unfit items fail alone.
+    /// </summary>
+    public static string? Unfit(string convention, CallInput item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var bytes = CallConventions.TakesBytes(convention);
+        return item.Bytes.HasValue != bytes ? $"a {convention} call takes {(bytes ? "bytes" : "JSON params")}"
+            : !bytes && !string.IsNullOrWhiteSpace(item.Json) && !JsonText.IsValue(item.Json) ? "params are not valid JSON"
+            : null;
+    }
+
     /// <summary>A call frame; null, with the reason, when an input does not fit the convention or its params are not JSON.</summary>
     public static (byte[]? Frame, string Problem) Call(long id, CallRequest request)
     {
