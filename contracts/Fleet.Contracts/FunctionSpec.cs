@@ -9,6 +9,10 @@ public sealed record FunctionSpec
     /// <summary>Unique within its <see cref="Namespace"/>, URL-safe.</summary>
     public required string Name { get; init; }
 
+    /// <summary>The function across namespaces (<see cref="FunctionKeys"/>): what instances, warm counts and metrics go by.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Key => FunctionKeys.Of(Namespace, Name);
+
     /// <summary>Canonical runtime: <see cref="Runtimes.Python"/> or <see cref="Runtimes.Node"/>.</summary>
     public required string Runtime { get; init; }
 

@@ -204,7 +204,7 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
                 continue;
             }
 
-            var affinity = worker.IdleWarm.GetValueOrDefault(function.Name) > 0 ? 2
+            var affinity = worker.IdleWarm.GetValueOrDefault(function.Key) > 0 ? 2
                 : worker.FreeMemoryMB >= function.MemoryMB ? 1 : 0;
             var rank = (affinity, worker.FreeSlots);
             if (best is null || rank.CompareTo(bestRank) > 0)
@@ -218,7 +218,7 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
 
     private PlacementDecision Take(WorkerState worker, FunctionSpec function, bool warm)
     {
-        worker.Placed(time.GetUtcNow(), function.Name, warm);
+        worker.Placed(time.GetUtcNow(), function.Key, warm);
         return new PlacementDecision(worker.Address, worker.Id, warm);
     }
 

@@ -70,10 +70,10 @@ public sealed class TelemetryTests(TelemetryCluster fleet)
         }
     }
 
-    /// <summary>A point of Fleet's meter from the worker, for this instrument, unit, function and outcome (if given).</summary>
+    /// <summary>A point of Fleet's meter from the worker, for this instrument, unit, function (tagged by its key, namespace/name) and outcome (if given).</summary>
     private static bool Is(OtlpMetricPoint point, string metric, string unit, string function, string? outcome = null) =>
         (point.Service, point.Scope, point.Name, point.Unit) == ("fleet-worker", "Fleet", metric, unit)
-        && point.Attributes.GetValueOrDefault("function") == function
+        && point.Attributes.GetValueOrDefault("function") == $"serverledge/{function}"
         && (outcome is null ? !point.Attributes.ContainsKey("outcome") : point.Attributes.GetValueOrDefault("outcome") == outcome);
 
     /// <summary>A trace export of this service (its name is a resource attribute in the same body) holds the trace id.</summary>

@@ -138,6 +138,27 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
     }
 
     [Fact]
+    public async Task The_same_name_in_two_namespaces_is_two_functions_with_instances_of_their_own()
+    {
+        var name = $"same-{Guid.NewGuid():N}"[..13];
+        var first = await RegisterAsync(function: new FunctionRef("core-tests-a", name));
+        var second = await RegisterAsync("raw.slow", new FunctionRef("core-tests-b", name));
+        var ct = TestContext.Current.CancellationToken;
+
+        var warmUp = await Invoker.RunAsync(Call(first, Payload.OfBytes([1, 2])), ct);
+        var other = await Invoker.RunAsync(Call(second, Payload.OfBytes([])), ct);
+        await Registry.DeleteAsync(new FunctionRef("core-tests-b", name), ct);
+        var again = await Invoker.RunAsync(Call(first, Payload.OfBytes([1, 2])), ct);
+
+        Assert.Equal(Payload.OfBytes([2, 1]), warmUp.Output);
+        Assert.False(other.IsWarmStart, "the second namespace's function ran on the first one's instance");
+        Assert.Equal(Payload.OfBytes([]), other.Output);
+        Assert.True(again.IsWarmStart, "deleting the second namespace's function stopped the first one's instance");
+        Assert.Equal(Payload.OfBytes([2, 1]), again.Output);
+        Assert.NotNull(await Registry.FindAsync(new FunctionRef("core-tests-a", name), ct));
+    }
+
+    [Fact]
     public async Task A_registration_with_an_unknown_convention_is_refused()
     {
         var refused = await Registry.RegisterAsync(Registration("no-such-convention"), TestContext.Current.CancellationToken);
@@ -149,9 +170,11 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
         await fleet.Services.GetRequiredService<IFleetStore>().Blobs.GetAsync(
             Storage.Blobs.BlobHash.Of(bytes), DateTimeOffset.UtcNow, TestContext.Current.CancellationToken) is not null;
 
-    private async Task<FunctionSpec> RegisterAsync(string handler = "raw.reverse")
+    private async Task<FunctionSpec> RegisterAsync(string handler = "raw.reverse", FunctionRef? function = null)
     {
-        var registration = await Registry.RegisterAsync(Registration(CallConventions.BytesHandler) with { Handler = handler }, TestContext.Current.CancellationToken);
+        var request = Registration(CallConventions.BytesHandler) with { Handler = handler };
+        var registration = await Registry.RegisterAsync(
+            function is null ? request : request with { Function = function }, TestContext.Current.CancellationToken);
         return registration.Created ?? throw new InvalidOperationException($"{registration.Problem}: {registration.Reason}");
     }
 

@@ -83,7 +83,7 @@ public sealed class InvokeFunctionsConsumerTests : IAsyncLifetime
         Assert.Equal((InvocationStatus.Refused, "no capacity"), (hurriedRecord?.Result.Status, hurriedRecord?.Result.Error));
         Assert.Equal((late.ReceivedAt, "f"), (lateRecord?.CreatedAt, lateRecord?.Function));
         Assert.Null(placedRecord);
-        Assert.Equal([(1L, "f", "refused"), (1L, "f", "refused")], calls.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["function"], m.Tags["outcome"])));
+        Assert.Equal([(1L, "serverledge/f", "refused"), (1L, "serverledge/f", "refused")], calls.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["function"], m.Tags["outcome"])));
         var sent = Assert.Single(Harness.Sent.Select<RunInvocations>(TestContext.Current.CancellationToken));
         Assert.Equal("placed", Assert.Single(sent.Context.Message.Calls).RequestId);
     }

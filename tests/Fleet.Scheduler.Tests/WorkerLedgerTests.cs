@@ -10,18 +10,32 @@ public sealed class WorkerLedgerTests
 
     private static readonly FunctionSpec Prime = Function("isprime", 128);
 
+    private static readonly string PrimeKey = Prime.Key;
+
     [Fact]
     public void A_worker_holding_an_idle_warm_instance_gets_the_call()
     {
         var ledger = Ledger();
         ledger.Observe(Heartbeat("a", slots: 8));
-        ledger.Observe(Heartbeat("b", slots: 2, warm: new() { ["isprime"] = 1 }));
+        ledger.Observe(Heartbeat("b", slots: 2, warm: new() { [PrimeKey] = 1 }));
 
         var first = ledger.Place(Prime, mayQueue: true);
         var second = ledger.Place(Prime, mayQueue: true);
 
         Assert.Equal(("b", true), (first.WorkerId, first.Warm));
         Assert.Equal(("a", false), (second.WorkerId, second.Warm));
+    }
+
+    [Fact]
+    public void A_warm_instance_of_the_same_name_in_another_namespace_does_not_attract_the_call()
+    {
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("a", slots: 8));
+        ledger.Observe(Heartbeat("b", slots: 2, warm: new() { [Prime.Key] = 0, [FunctionKeys.Of("faasm", Prime.Name)] = 1 }));
+
+        var placed = ledger.Place(Prime, mayQueue: true);
+
+        Assert.Equal(("a", false), (placed.WorkerId, placed.Warm));
     }
 
     [Fact]
@@ -44,7 +58,7 @@ public sealed class WorkerLedgerTests
         Assert.Equal("a", ledger.Place(Prime, mayQueue: false).WorkerId);
         Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
 
-        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = ["isprime"], Placed = 1 });
+        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = [PrimeKey], Placed = 1 });
         var again = ledger.Place(Prime, mayQueue: false);
 
         Assert.Equal(("a", true), (again.WorkerId, again.Warm));
@@ -63,7 +77,7 @@ public sealed class WorkerLedgerTests
         Assert.Equal(1, ledger.Status().DropCount);
 
         // A queued call that finished (on any worker) makes room again.
-        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = ["isprime"], Placed = 0 });
+        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = [PrimeKey], Placed = 0 });
         Assert.True(ledger.Place(Prime, mayQueue: true).IsQueued);
     }
 
@@ -72,7 +86,7 @@ public sealed class WorkerLedgerTests
     {
         var ledger = Ledger();
         ledger.Observe(Heartbeat("cold", slots: 8));
-        ledger.Observe(Heartbeat("warm", slots: 4, warm: new() { ["isprime"] = 1 }));
+        ledger.Observe(Heartbeat("warm", slots: 4, warm: new() { [PrimeKey] = 1 }));
 
         var first = ledger.PlaceWarm(Prime);
         var second = ledger.PlaceWarm(Prime);
@@ -82,7 +96,7 @@ public sealed class WorkerLedgerTests
         Assert.True(ledger.PlaceWarm(Function("other", 128)).IsRefused);
         Assert.Equal(0, ledger.Status().DropCount);
 
-        ledger.Release("warm", "isprime");
+        ledger.Release("warm", PrimeKey);
         Assert.Equal("warm", ledger.PlaceWarm(Prime).WorkerId);
     }
 
@@ -93,7 +107,7 @@ public sealed class WorkerLedgerTests
         ledger.Observe(Heartbeat("a", slots: 8));
         ledger.Observe(Heartbeat("b", slots: 2));
 
-        ledger.AddIdleWarm("b", "isprime", 1);
+        ledger.AddIdleWarm("b", PrimeKey, 1);
         var placement = ledger.Place(Prime, mayQueue: false);
 
         Assert.Equal(("b", true), (placement.WorkerId, placement.Warm));
@@ -104,7 +118,7 @@ public sealed class WorkerLedgerTests
     public void A_warm_instance_on_a_worker_without_a_free_slot_is_not_taken()
     {
         var ledger = Ledger();
-        ledger.Observe(Heartbeat("a", slots: 1, warm: new() { ["isprime"] = 1, ["other"] = 1 }));
+        ledger.Observe(Heartbeat("a", slots: 1, warm: new() { [PrimeKey] = 1, ["other"] = 1 }));
         ledger.Place(Function("other", 128), mayQueue: false);
 
         Assert.True(ledger.PlaceWarm(Prime).IsRefused);
@@ -114,8 +128,8 @@ public sealed class WorkerLedgerTests
     public void Silent_and_draining_workers_get_nothing()
     {
         var ledger = Ledger(queueCapacity: 0);
-        ledger.Observe(Heartbeat("draining", slots: 8, warm: new() { ["isprime"] = 1 }) with { Draining = true });
-        ledger.Observe(Heartbeat("silent", slots: 8, warm: new() { ["isprime"] = 1 }));
+        ledger.Observe(Heartbeat("draining", slots: 8, warm: new() { [PrimeKey] = 1 }) with { Draining = true });
+        ledger.Observe(Heartbeat("silent", slots: 8, warm: new() { [PrimeKey] = 1 }));
         _time.Advance(TimeSpan.FromSeconds(4));
 
         Assert.True(ledger.Place(Prime, mayQueue: true).IsRefused);
@@ -127,14 +141,14 @@ public sealed class WorkerLedgerTests
     public void Status_sums_the_live_fleet()
     {
         var ledger = Ledger();
-        ledger.Observe(Heartbeat("a", slots: 4, budget: 2048, used: 256, warm: new() { ["isprime"] = 2 }));
-        ledger.Observe(Heartbeat("b", slots: 4, budget: 2048, used: 0, warm: new() { ["isprime"] = 1, ["other"] = 0 }));
+        ledger.Observe(Heartbeat("a", slots: 4, budget: 2048, used: 256, warm: new() { [PrimeKey] = 2 }));
+        ledger.Observe(Heartbeat("b", slots: 4, budget: 2048, used: 0, warm: new() { [PrimeKey] = 1, ["other"] = 0 }));
 
         var status = ledger.Status();
 
         Assert.Equal(2, status.Workers);
         Assert.Equal(2048 * 2 - 256, status.AvailableMemMB);
-        Assert.Equal(3, status.IdleWarm["isprime"]);
+        Assert.Equal(3, status.IdleWarm[PrimeKey]);
         Assert.False(status.IdleWarm.ContainsKey("other"));
     }
 
@@ -175,7 +189,7 @@ public sealed class WorkerLedgerTests
         var released = _time.GetUtcNow();
         _time.Advance(TimeSpan.FromSeconds(1.5));
         ledger.Observe(Heartbeat("a", slots: 2, held: new() { [ledger.Id] = 1 }));
-        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = ["isprime"], Placed = 1, SentAt = released });
+        ledger.Release(new SlotsReleased { WorkerId = "a", Functions = [PrimeKey], Placed = 1, SentAt = released });
 
         Assert.Equal("a", ledger.Place(Prime, mayQueue: false).WorkerId);
         Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
@@ -185,7 +199,7 @@ public sealed class WorkerLedgerTests
     public void A_heartbeat_older_than_the_one_in_hand_is_ignored()
     {
         var ledger = Ledger();
-        ledger.Observe(Heartbeat("a", slots: 2, warm: new() { ["isprime"] = 1 }));
+        ledger.Observe(Heartbeat("a", slots: 2, warm: new() { [PrimeKey] = 1 }));
         ledger.Observe(Heartbeat("a", slots: 2) with { SentAt = _time.GetUtcNow().AddSeconds(-1) });
 
         Assert.True(ledger.Place(Prime, mayQueue: false).Warm);

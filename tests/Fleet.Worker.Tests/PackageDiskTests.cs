@@ -21,8 +21,8 @@ public sealed class PackageDiskTests : IAsyncLifetime
         Assert.Equal(2, Directory.GetDirectories(Packages).Length);
         Assert.InRange(BytesUnder(Packages), 8 << 20, 9 << 20);
 
-        _pool.Pool.Retire(first.Name, first.Generation);
-        _pool.Pool.Retire(second.Name, second.Generation);
+        _pool.Pool.Retire(first.Key, first.Generation);
+        _pool.Pool.Retire(second.Key, second.Generation);
 
         await WaitUntilAsync(() => Directory.GetFileSystemEntries(Packages).Length == 0, "the packages are still on the disk");
         Assert.Equal(0, BytesUnder(Packages));
@@ -38,10 +38,10 @@ public sealed class PackageDiskTests : IAsyncLifetime
         ExecutorTests.AssertSucceeded(await _pool.InvokeAsync(first));
         ExecutorTests.AssertSucceeded(await _pool.InvokeAsync(second));
 
-        _pool.Pool.Retire(first.Name, first.Generation);
+        _pool.Pool.Retire(first.Key, first.Generation);
         await WaitUntilAsync(() => _pool.Pool.Snapshot().Instances == 1, "the first function's instance did not stop");
         var warm = await _pool.InvokeAsync(second);
-        _pool.Pool.Retire(second.Name, second.Generation);
+        _pool.Pool.Retire(second.Key, second.Generation);
 
         ExecutorTests.AssertSucceeded(warm);
         Assert.True(warm.IsWarmStart);

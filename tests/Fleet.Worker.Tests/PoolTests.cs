@@ -48,9 +48,9 @@ public sealed class PoolTests : IAsyncLifetime
 
         ExecutorTests.AssertSucceeded(evicting);
         var idle = _pool.Pool.Snapshot().IdleWarm;
-        Assert.Equal(1, idle.GetValueOrDefault(first.Name));
-        Assert.Equal(0, idle.GetValueOrDefault(second.Name));
-        Assert.Equal(1, idle.GetValueOrDefault(third.Name));
+        Assert.Equal(1, idle.GetValueOrDefault(first.Key));
+        Assert.Equal(0, idle.GetValueOrDefault(second.Key));
+        Assert.Equal(1, idle.GetValueOrDefault(third.Key));
         Assert.Equal((2, 256, 0), Usage());
         var stillWarm = await _pool.InvokeAsync(first);
         Assert.True(stillWarm.IsWarmStart);
@@ -66,7 +66,7 @@ public sealed class PoolTests : IAsyncLifetime
         var started = await _pool.Pool.PrewarmAsync(function, 5, refreshPackage: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, started);
-        Assert.Equal(2, _pool.Pool.Snapshot().IdleWarm[function.Name]);
+        Assert.Equal(2, _pool.Pool.Snapshot().IdleWarm[function.Key]);
         Assert.Equal((2, 256, 0), Usage());
         Assert.Equal(0, await _pool.Pool.PrewarmAsync(other, 1, refreshPackage: false, TestContext.Current.CancellationToken));
 
@@ -76,7 +76,7 @@ public sealed class PoolTests : IAsyncLifetime
         Assert.True(call.IsWarmStart);
         Assert.Equal(0, call.ColdStartSeconds);
         Assert.Equal(1, ExecutorTests.Calls(call));
-        Assert.Equal(2, _pool.Pool.Snapshot().IdleWarm[function.Name]);
+        Assert.Equal(2, _pool.Pool.Snapshot().IdleWarm[function.Key]);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class PoolTests : IAsyncLifetime
         var function = _pool.DeployWork(RuntimeNames.Python);
         await _pool.InvokeAsync(function);
 
-        _pool.Pool.Retire(function.Name, function.Generation);
+        _pool.Pool.Retire(function.Key, function.Generation);
 
         Assert.Equal((0, 0, 0), Usage());
         var again = await _pool.InvokeAsync(function);

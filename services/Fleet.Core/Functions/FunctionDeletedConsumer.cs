@@ -8,7 +8,7 @@ internal sealed class FunctionDeletedConsumer(FunctionRegistry registry) : ICons
 {
     public Task Consume(ConsumeContext<FunctionDeleted> context)
     {
-        registry.Forget(context.Message.Name);
+        registry.Forget(new FunctionRef(context.Message.Namespace, context.Message.Name));
         return Task.CompletedTask;
     }
 }

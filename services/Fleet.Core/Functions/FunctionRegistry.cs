@@ -126,7 +126,7 @@ internal sealed class FunctionRegistry(
         Forget(function);
         if (deleted is not null)
         {
-            var announcement = new FunctionDeleted { Name = deleted.Name, Generation = deleted.Generation };
+            var announcement = new FunctionDeleted { Namespace = deleted.Namespace, Name = deleted.Name, Generation = deleted.Generation };
             try
             {
                 await SendDeadline.RunAsync(deadline => publisher.Publish(announcement, deadline), cancellationToken);
@@ -144,16 +144,8 @@ internal sealed class FunctionRegistry(
     public Task<IReadOnlyList<string>> ListAsync(string space, CancellationToken cancellationToken) =>
         Guarded(() => store.Functions.ListNamesAsync(space, cancellationToken));
 
+    /// <summary>Drops the cached definition (deleted here, or by another gateway that announced it).</summary>
     public void Forget(FunctionRef function) => _cache.TryRemove(function, out _);
-
-    /// <summary>Drops every cached definition of that name (a deletion announced by another gateway).</summary>
-    public void Forget(string name)
-    {
-        foreach (var function in _cache.Keys.Where(key => key.Name == name))
-        {
-            _cache.TryRemove(function, out _);
-        }
-    }
 
     /// <summary>Instances of this size must fit on one worker heard from lately (with none heard from, only the fixed rules apply).</summary>
     private Registration? SizeProblem(FunctionRegistration request)

@@ -235,7 +235,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         if (_options.DirectWarmCalls && result.Status == InvocationStatus.Succeeded && result.WorkerId is { Length: > 0 } worker)
         {
-            _ledger.AddIdleWarm(worker, call.Function.Name, 1);
+            _ledger.AddIdleWarm(worker, call.Function.Key, 1);
         }
     }
 
@@ -252,7 +252,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         }
         finally
         {
-            _ledger.Release(placement.WorkerId, call.Function.Name);
+            _ledger.Release(placement.WorkerId, call.Function.Key);
         }
     }
 

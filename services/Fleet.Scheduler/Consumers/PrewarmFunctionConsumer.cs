@@ -27,7 +27,7 @@ internal sealed class PrewarmFunctionConsumer(WorkerLedger ledger, IClientFactor
             var response = await client.GetResponse<PrewarmResult>(
                 new PrewarmInstances { Function = request.Function, Instances = ask, RefreshPackage = request.RefreshPackage },
                 context.CancellationToken);
-            ledger.AddIdleWarm(worker.Id, request.Function.Name, response.Message.Prewarmed);
+            ledger.AddIdleWarm(worker.Id, request.Function.Key, response.Message.Prewarmed);
             started += response.Message.Prewarmed;
             if (request.Instances > 0 && started >= request.Instances)
             {

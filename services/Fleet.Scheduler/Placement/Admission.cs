@@ -34,7 +34,7 @@ internal static partial class Admission
             ResponseTime = (now - call.ReceivedAt).TotalSeconds,
             CompletedAt = now,
         };
-        metrics.CallEnded(call.Function.Name, refusal.Status, refusal.ResponseTime);
+        metrics.CallEnded(call.Function.Key, refusal.Status, refusal.ResponseTime);
         return refusal;
     }
 

@@ -9,7 +9,7 @@ internal sealed class FunctionDeletedConsumer(InstancePool pool, RetiredFunction
     public Task Consume(ConsumeContext<FunctionDeleted> context)
     {
         retired.Add(context.Message.Generation);
-        pool.Retire(context.Message.Name, context.Message.Generation);
+        pool.Retire(FunctionKeys.Of(context.Message.Namespace, context.Message.Name), context.Message.Generation);
         heartbeat.Nudge();
         return Task.CompletedTask;
     }

@@ -39,12 +39,12 @@ internal sealed partial class InvocationRunner(
         }
 
         LogFinished(logger, call.RequestId, result.Status, result.IsWarmStart);
-        metrics.CallEnded(call.Function.Name, result.Status, result.ResponseTime);
+        metrics.CallEnded(call.Function.Key, result.Status, result.ResponseTime);
 
         // Reported before answering, so a client's next call rarely finds the slot still counted as busy.
         if (ledger is not null)
         {
-            releaser.Release(ledger, call.Function.Name, placed);
+            releaser.Release(ledger, call.Function.Key, placed);
         }
 
         if (call.Async)
@@ -96,7 +96,7 @@ internal sealed partial class InvocationRunner(
         // Until the handler started: waiting for a slot and memory, then starting an instance when none was warm.
         var initTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds);
         double? coldStart = execution.IsWarmStart || execution.ColdStartSeconds <= 0 ? null : execution.ColdStartSeconds;
-        metrics.CallStarted(call.Function.Name, initTime - (coldStart ?? 0), coldStart);
+        metrics.CallStarted(call.Function.Key, initTime - (coldStart ?? 0), coldStart);
         return await SpilledAsync(call, Outcome(call, execution.Status, execution.Error) with
         {
             Output = Output(call.Function.Convention, execution.Result, execution.ResultBytes),

@@ -79,7 +79,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(function);
         var instance = await LaunchAsync(
-            id, runtime, new InstanceKey(function.Name, function.Generation), function.MemoryMB, codeDirectory, profile, time, spareDirectory: null);
+            id, runtime, new InstanceKey(function.Key, function.Generation), function.MemoryMB, codeDirectory, profile, time, spareDirectory: null);
         try
         {
             instance._cgroup?.Limit(function.MemoryMB, function.CpuDemand);
@@ -116,7 +116,7 @@ internal sealed class ExecutorInstance : IAsyncDisposable
         var directory = _spareDirectory ?? throw new InvalidOperationException("only a spare can be claimed");
         CodeTree.Link(packageDirectory, directory, cancellationToken);
         _cgroup?.Limit(function.MemoryMB, function.CpuDemand);
-        Key = new InstanceKey(function.Name, function.Generation);
+        Key = new InstanceKey(function.Key, function.Generation);
         MemoryMB = function.MemoryMB;
         await InitAsync(function, convention, SandboxCommand.CodeDirectoryInside(profile, directory), cancellationToken);
     }

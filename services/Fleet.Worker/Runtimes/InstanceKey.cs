@@ -1,4 +1,4 @@
 namespace Fleet.Worker.Runtimes;
 
 /// <summary>Instances are only reused for the same function name and generation.</summary>
-internal readonly record struct InstanceKey(string Name, string Generation);
+internal readonly record struct InstanceKey(string Function, string Generation);

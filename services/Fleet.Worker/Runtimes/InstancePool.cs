@@ -90,7 +90,7 @@ internal sealed class InstancePool : IAsyncDisposable
             return Failed(reason, 0);
         }
 
-        var key = new InstanceKey(function.Name, function.Generation);
+        var key = new InstanceKey(function.Key, function.Generation);
         var instance = await AcquireAsync(key, function.MemoryMB, cancellationToken);
         var warm = instance is not null;
         var coldStart = 0.0;
@@ -149,7 +149,7 @@ internal sealed class InstancePool : IAsyncDisposable
         }
 
         (await _packages.LeaseAsync(function.PackageHash, function.Generation, refreshPackage, cancellationToken)).Dispose();
-        var key = new InstanceKey(function.Name, function.Generation);
+        var key = new InstanceKey(function.Key, function.Generation);
         var reserved = instances > 0 ? _ledger.ReserveForPrewarm(key, function.MemoryMB, instances) : 0;
         var started = await Task.WhenAll(Enumerable.Range(0, reserved).Select(_ => PrewarmOneAsync(function, key, cancellationToken)));
         return started.Count(ok => ok);
@@ -159,10 +159,10 @@ internal sealed class InstancePool : IAsyncDisposable
     /// The function generation was deleted: idle instances stop now, busy ones after their call, and its package leaves
     /// the disk once none of them holds it.
     /// </summary>
-    public void Retire(string name, string generation)
+    public void Retire(string functionKey, string generation)
     {
         _packages.Retire(generation);
-        _ = StopAllAsync(_ledger.Retire(new InstanceKey(name, generation)), "function retired");
+        _ = StopAllAsync(_ledger.Retire(new InstanceKey(functionKey, generation)), "function retired");
     }
 
     public PoolSnapshot Snapshot() => _ledger.Snapshot();
@@ -444,7 +444,7 @@ internal sealed class InstancePool : IAsyncDisposable
 
     private async Task StopAsync(ExecutorInstance instance, string reason)
     {
-        _logger.InstanceStopped(instance.Id, instance.Key.Name, reason);
+        _logger.InstanceStopped(instance.Id, instance.Key.Function, reason);
         if (!await instance.StopAsync())
         {
             _logger.CgroupNotRemoved(instance.Id);

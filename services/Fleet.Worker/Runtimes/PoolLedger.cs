@@ -150,7 +150,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
         lock (_lock)
         {
             var idle = _idle.Values.SelectMany(list => list)
-                .GroupBy(instance => instance.Key.Name, StringComparer.Ordinal)
+                .GroupBy(instance => instance.Key.Function, StringComparer.Ordinal)
                 .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
             return new PoolSnapshot(idle, _reservedMB, _busy, _live.Values.Sum());
         }

@@ -97,7 +97,7 @@ internal static class ServerledgeInvocationEndpoints
     {
         var status = await fleet.StatusAsync(cancellationToken);
         var response = new StatusResponse(
-            $"{http.Scheme}://{http.Host}", status.IdleWarm, status.AvailableMemMB, status.AvailableCpus, status.DropCount, Coordinates.Origin);
+            $"{http.Scheme}://{http.Host}", status.IdleWarmIn(FunctionNamespaces.Serverledge), status.AvailableMemMB, status.AvailableCpus, status.DropCount, Coordinates.Origin);
         return Json(response);
     }
 }
