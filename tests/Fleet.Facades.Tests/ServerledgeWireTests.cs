@@ -69,6 +69,29 @@ public sealed class ServerledgeWireTests(InProcessFleet fleet) : IClassFixture<I
     }
 
     [Fact]
+    public async Task Captured_stdout_and_stderr_come_joined_by_a_newline_in_Output_as_upstreams_do()
+    {
+        var name = ServerledgeApi.UniqueName("wire");
+        await Api.CreateOkAsync(name, "python310", "chatty.handler", new Dictionary<string, string>
+        {
+            ["chatty.py"] = """
+                import sys
+
+                def handler(params, context):
+                    print("to stdout")
+                    print("to stderr", file=sys.stderr)
+                    return 1
+                """,
+        });
+
+        var captured = await Api.InvokeOkAsync(name, new { ReturnOutput = true });
+        var quiet = await Api.InvokeOkAsync(name, new { });
+
+        Assert.Equal("to stdout\n\nto stderr\n", captured.GetProperty("Output").GetString());
+        Assert.Equal("", quiet.GetProperty("Output").GetString());
+    }
+
+    [Fact]
     public async Task Errors_come_in_the_bodies_upstream_gives_them()
     {
         using var unknown = await Api.InvokeAsync(ServerledgeApi.UniqueName("nope"), new { });

@@ -113,12 +113,12 @@ public sealed class ExecutorTests : IAsyncLifetime
 
         AssertSucceeded(quiet);
         Assert.Equal(1, Calls(quiet));
-        Assert.Equal("", quiet.Output);
+        Assert.Equal(("", ""), (quiet.Stdout, quiet.Stderr));
         AssertSucceeded(captured);
         Assert.Equal(2, Calls(captured));
-        Assert.StartsWith("to stdout\n" + new string('x', 200000) + "\n", captured.Output, StringComparison.Ordinal);
-        Assert.EndsWith("to stderr\n", captured.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("garbage", captured.Output, StringComparison.Ordinal);
+        Assert.StartsWith("to stdout\n" + new string('x', 200000), captured.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("to stderr\n", captured.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("garbage", captured.Stdout + captured.Stderr, StringComparison.Ordinal);
         AssertSucceeded(next);
         Assert.True(next.IsWarmStart);
         Assert.Equal(3, Calls(next));

@@ -109,7 +109,7 @@ public sealed class ResultTests : IAsyncLifetime
         var execution = await _pool.InvokeAsync(Deploy(runtime), """{"kind": "chatty", "chars": 100000}""", returnOutput: true);
 
         ExecutorTests.AssertSucceeded(execution);
-        Assert.Equal(new string('y', Limit) + "\n[output truncated]", execution.Output);
+        Assert.Equal(new string('y', Limit) + "\n[output truncated]", execution.Stdout);
     }
 
     [Fact]

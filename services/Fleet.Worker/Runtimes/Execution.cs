@@ -23,9 +23,6 @@ internal sealed record Execution
     /// <summary>With returnOutput: the call's captured stderr, cut to the result limit.</summary>
     public string Stderr { get; init; } = "";
 
-    /// <summary>With returnOutput: stdout + "\n" + stderr cut to the result limit, as Serverledge returns it.</summary>
-    public string Output { get; init; } = "";
-
     /// <summary>Why it failed: the exception's type and message, "timed out after Ns", "instance exited …".</summary>
     public string Error { get; init; } = "";
 

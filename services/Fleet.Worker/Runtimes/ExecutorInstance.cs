@@ -235,7 +235,6 @@ internal sealed class ExecutorInstance : IAsyncDisposable
             Status = request.IsBatch ? (reply.Ok ? InvocationStatus.Succeeded : InvocationStatus.Failed) : single.Status,
             Stdout = request.ReturnOutput ? OutputText.Cut(reply.Stdout, _maxResultBytes) : "",
             Stderr = request.ReturnOutput ? OutputText.Cut(reply.Stderr, _maxResultBytes) : "",
-            Output = request.ReturnOutput ? OutputText.Cut($"{reply.Stdout}\n{reply.Stderr}", _maxResultBytes) : "",
             StartedAt = startedAt,
             Duration = reply.Outcome.Duration,
         };
