@@ -31,7 +31,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         builder.Services.AddSingleton(identity);
         builder.Services.TryAddSingletonTimeProvider();
         builder.Services.AddFleetMetrics();
-        builder.Services.AddSingleton<IPackageSource, StorePackageSource>();
+        builder.Services.AddSingleton<IBlobSource, StoreBlobSource>();
         builder.Services.AddSingleton<InstancePool>();
         builder.Services.AddSingleton<ExecutionSlots>();
         builder.Services.AddSingleton<HeldCalls>();

@@ -12,7 +12,7 @@ namespace Fleet.Worker.Tests;
 /// </summary>
 internal sealed class TestPool : IAsyncDisposable
 {
-    private readonly MemoryPackageSource _packages = new();
+    private readonly MemoryBlobSource _packages = new();
 
     /// <summary>
     /// A pool with a 2 GB budget, no spares (SpareTests has those) and the worker's defaults otherwise, changed by

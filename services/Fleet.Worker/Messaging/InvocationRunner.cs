@@ -14,7 +14,7 @@ namespace Fleet.Worker.Messaging;
 /// error of its own, not the function's) ends as a failed outcome too: an async call is never left without one.
 /// </summary>
 internal sealed partial class InvocationRunner(
-    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, RunningCallMarker running, IPackageSource blobs,
+    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, RunningCallMarker running, IBlobSource blobs,
     PayloadBlobs payloads, IOptions<StoreOptions> storeOptions, WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
@@ -138,7 +138,7 @@ internal sealed partial class InvocationRunner(
     {
         if (input.BlobHash is { } hash)
         {
-            if (await blobs.GetPackageAsync(hash, cancellationToken) is not { } bytes)
+            if (await blobs.GetAsync(hash, cancellationToken) is not { } bytes)
             {
                 return null;
             }

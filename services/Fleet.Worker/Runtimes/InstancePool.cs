@@ -33,7 +33,7 @@ internal sealed class InstancePool : IAsyncDisposable
     private int _sparesClaimed;
 
     public InstancePool(
-        IOptions<WorkerOptions> options, IOptions<PackageLimits> packageLimits, IPackageSource packages, ILogger<InstancePool> logger, TimeProvider time)
+        IOptions<WorkerOptions> options, IOptions<PackageLimits> packageLimits, IBlobSource packages, ILogger<InstancePool> logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(packageLimits);

@@ -19,14 +19,14 @@ internal sealed class PackageCache
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Package> _packages = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _hashOfGeneration = new(StringComparer.Ordinal);
-    private readonly IPackageSource _source;
+    private readonly IBlobSource _source;
     private readonly PackageLimits _limits;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
 
     /// <param name="stopping">Cancels unpacks under way: the pool is stopping.</param>
-    public PackageCache(string root, IPackageSource source, PackageLimits limits, TimeProvider time, ILogger logger, CancellationToken stopping)
+    public PackageCache(string root, IBlobSource source, PackageLimits limits, TimeProvider time, ILogger logger, CancellationToken stopping)
     {
         Root = Path.GetFullPath(root);
         _source = source;
@@ -192,7 +192,7 @@ internal sealed class PackageCache
     private async Task<string> UnpackAsync(string hash, string directory)
     {
         var started = Stopwatch.GetTimestamp();
-        var bytes = await _source.GetPackageAsync(hash, _stopping)
+        var bytes = await _source.GetAsync(hash, _stopping)
             ?? throw new FileNotFoundException($"package {hash} not found");
         if (!BlobHash.Of(bytes).Equals(hash, StringComparison.Ordinal))
         {

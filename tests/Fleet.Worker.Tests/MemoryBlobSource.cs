@@ -3,8 +3,8 @@ using Fleet.Worker.Runtimes;
 
 namespace Fleet.Worker.Tests;
 
-/// <summary>The store's packages, in memory: bytes by SHA-256.</summary>
-internal sealed class MemoryPackageSource : IPackageSource
+/// <summary>The store's blobs, in memory: bytes by SHA-256.</summary>
+internal sealed class MemoryBlobSource : IBlobSource
 {
     private readonly ConcurrentDictionary<string, byte[]> _packages = new(StringComparer.Ordinal);
 
@@ -16,6 +16,6 @@ internal sealed class MemoryPackageSource : IPackageSource
         return hash;
     }
 
-    public Task<byte[]?> GetPackageAsync(string hash, CancellationToken cancellationToken) =>
+    public Task<byte[]?> GetAsync(string hash, CancellationToken cancellationToken) =>
         Task.FromResult(_packages.GetValueOrDefault(hash));
 }
