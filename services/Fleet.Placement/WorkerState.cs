@@ -55,7 +55,7 @@ internal sealed class WorkerState(string id)
     public void Rebase(DateTimeOffset sentAt, int held, IReadOnlyDictionary<string, int> idleWarm)
     {
         HeartbeatSentAt = sentAt;
-        var kept = _changes.Where(c => c.At > sentAt || (c.Slots > 0 && c.At > sentAt - PlacementInFlight)).ToList();
+        var kept = _changes.Where(change => NotYetIn(change, sentAt)).ToList();
         _changes.Clear();
         foreach (var change in kept)
         {
@@ -97,9 +97,17 @@ internal sealed class WorkerState(string id)
         }
     }
 
+    /// <summary>
+    /// Whether a heartbeat sent at <paramref name="sentAt"/> may not count <paramref name="change"/> yet: a change made
+    /// after it, or a placement made less than <see cref="PlacementInFlight"/> before it. One rule for the changes a
+    /// heartbeat replaces and for the changes kept until the next one.
+    /// </summary>
+    private static bool NotYetIn(Change change, DateTimeOffset sentAt) =>
+        change.At > sentAt || (change.Slots > 0 && change.At > sentAt - PlacementInFlight);
+
     private void Keep(Change change)
     {
-        if (change.At > HeartbeatSentAt)
+        if (NotYetIn(change, HeartbeatSentAt))
         {
             if (_changes.Count == MaxChanges)
             {

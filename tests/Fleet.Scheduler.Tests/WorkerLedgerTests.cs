@@ -196,6 +196,22 @@ public sealed class WorkerLedgerTests
     }
 
     [Fact]
+    public void A_placement_made_just_before_the_heartbeat_in_hand_was_sent_stays_counted_through_the_next()
+    {
+        var ledger = Ledger(queueCapacity: 0);
+        // The worker's clock runs half a second ahead of the placer's: the heartbeat in hand says it was sent after
+        // the placement below, which it cannot count, since the placement was made after it arrived.
+        ledger.Observe(Heartbeat("a", slots: 1) with { SentAt = _time.GetUtcNow().AddMilliseconds(500) });
+        Assert.Equal("a", ledger.Place(Prime, mayQueue: false).WorkerId);
+
+        // The next heartbeat was sent before the call reached the worker.
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        ledger.Observe(Heartbeat("a", slots: 1) with { SentAt = _time.GetUtcNow().AddMilliseconds(500) });
+
+        Assert.True(ledger.Place(Prime, mayQueue: false).IsRefused);
+    }
+
+    [Fact]
     public void A_heartbeat_older_than_the_one_in_hand_is_ignored()
     {
         var ledger = Ledger();
