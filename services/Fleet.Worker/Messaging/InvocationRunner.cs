@@ -1,6 +1,7 @@
 using Fleet.Contracts;
 using Fleet.ServiceDefaults;
 using Fleet.Storage.Calls;
+using Fleet.Worker.HostCalls;
 using Fleet.Worker.Runtimes;
 
 namespace Fleet.Worker.Messaging;
@@ -11,6 +12,7 @@ namespace Fleet.Worker.Messaging;
 /// error of its own, not the function's) ends as a failed outcome too: an async call is never left without one.
 /// </summary>
 internal sealed partial class InvocationRunner(
+    CallHostCalls hostCalls,
     InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, RunningCallMarker running, IPackageSource blobs,
     WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
@@ -26,7 +28,7 @@ internal sealed partial class InvocationRunner(
         {
             try
             {
-                result = await ExecuteAsync(call, cancellationToken);
+                result = await ExecuteAsync(call, placed && placedBy.Length > 0 ? placedBy : null, cancellationToken);
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
@@ -52,7 +54,7 @@ internal sealed partial class InvocationRunner(
         return result;
     }
 
-    private async Task<InvocationResult> ExecuteAsync(InvokeFunction call, CancellationToken cancellationToken)
+    private async Task<InvocationResult> ExecuteAsync(InvokeFunction call, string? heldBy, CancellationToken cancellationToken)
     {
         if (call.Deadline is { } deadline && deadline <= time.GetUtcNow())
         {
@@ -80,14 +82,14 @@ internal sealed partial class InvocationRunner(
             Items = inputs, IsBatch = call.Items is not null, ReturnOutput = call.CaptureOutput, Convention = call.Function.Convention,
         };
         Execution execution;
-        using (await slots.TakeAsync(cancellationToken))
+        using (var slot = await slots.TakeAsync(cancellationToken))
         {
             if (call.Recorded)
             {
                 running.Mark(call.RequestId);
             }
 
-            execution = await pool.InvokeAsync(call.Function, request, cancellationToken);
+            execution = await pool.InvokeAsync(call.Function, request with { HostCalls = hostCalls.For(call, slot, heldBy) }, cancellationToken);
         }
 
         // Until the handler started: waiting for a slot and memory, then starting an instance when none was warm.
