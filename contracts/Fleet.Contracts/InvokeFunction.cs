@@ -38,6 +38,9 @@ public sealed record InvokeFunction
     /// <summary>The call that made this one, when a function calls another (chained calls).</summary>
     public string? ParentCallId { get; init; }
 
+    /// <summary>How many calls made this one: 0 for a client's call, its parent's depth + 1 for a chained call.</summary>
+    public int ChainDepth { get; init; }
+
     /// <summary>When the gateway received the call: the origin of InitTime and ResponseTime.</summary>
     public required DateTimeOffset ReceivedAt { get; init; }
 }

@@ -21,6 +21,9 @@ public static class FleetStoreServiceCollectionExtensions
 
     private const long MaxPackageBytes = 1L << 40;
 
+    /// <summary>Both databases hold a value of up to 1 GB (PostgreSQL's bytea and SQLite's default SQLITE_MAX_LENGTH).</summary>
+    private const long MaxStateValueBytes = 1_000_000_000;
+
     /// <summary>
     /// Binds <see cref="StoreOptions"/> (section "Store", validated at start-up), registers the provider's
     /// <see cref="IFleetStore"/> as a singleton and its readiness check. Callers apply the schema at start-up
@@ -33,6 +36,7 @@ public static class FleetStoreServiceCollectionExtensions
             .Bind(configuration.GetSection(StoreOptions.SectionName))
             .Validate(o => IsProvider(o, "sqlite") || IsProvider(o, "postgres"), "Store:Provider must be 'sqlite' or 'postgres'.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "Store:ConnectionString is required.")
+            .Validate(o => o.MaxStateValueBytes is > 0 and <= MaxStateValueBytes, $"Store:MaxStateValueBytes must be 1 to {MaxStateValueBytes}.")
             .Validate(o => o.CallRetentionSeconds > 0, "Store:CallRetentionSeconds must be positive.")
             .Validate(o => o.PurgeIntervalSeconds > 0, "Store:PurgeIntervalSeconds must be positive.")
             .Validate(o => o.InlinePayloadBytes >= 0, "Store:InlinePayloadBytes must not be negative.")

@@ -1,12 +1,13 @@
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.State;
 
 namespace Fleet.Storage;
 
 /// <summary>
 /// The one store every service uses, one part per aggregate: functions, content-addressed blobs (code packages among
-/// them) and async call records. PostgreSQL for the distributed fleet, SQLite for the standalone process; each part has
+/// them), async call records and functions' state. PostgreSQL for the distributed fleet, SQLite for the standalone process; each part has
 /// one contract test suite that runs against both.
 /// </summary>
 public interface IFleetStore
@@ -16,6 +17,8 @@ public interface IFleetStore
     IBlobStore Blobs { get; }
 
     ICallStore Calls { get; }
+
+    IStateStore State { get; }
 
     /// <summary>Applies pending migrations; safe to call from several processes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);

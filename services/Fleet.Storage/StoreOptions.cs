@@ -10,6 +10,14 @@ public sealed class StoreOptions
     /// <summary>Npgsql or Microsoft.Data.Sqlite connection string. Secrets come from the environment (Store__ConnectionString).</summary>
     public string ConnectionString { get; set; } = "Data Source=.fleet/data/fleet.db";
 
+    /// <summary>
+    /// The largest state value a function may keep (<see cref="State.IStateStore"/>): 16 MiB. Every write at an offset
+    /// and every append rewrites the whole value in both databases, so the bound keeps one write's cost bounded too.
+    /// </summary>
+    public long MaxStateValueBytes { get; set; } = DefaultMaxStateValueBytes;
+
+    public const long DefaultMaxStateValueBytes = 16 << 20;
+
     /// <summary>How long an async call's outcome stays pollable after it completes.</summary>
     public int CallRetentionSeconds { get; set; } = 1800;
 

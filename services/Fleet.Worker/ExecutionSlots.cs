@@ -11,7 +11,7 @@ internal sealed class ExecutionSlots(IOptions<WorkerOptions> options) : IDisposa
 
     public int Busy => Total - _free.CurrentCount;
 
-    public async Task<IDisposable> TakeAsync(CancellationToken cancellationToken)
+    public async Task<Slot> TakeAsync(CancellationToken cancellationToken)
     {
         await _free.WaitAsync(cancellationToken);
         return new Slot(_free);
@@ -19,13 +19,33 @@ internal sealed class ExecutionSlots(IOptions<WorkerOptions> options) : IDisposa
 
     public void Dispose() => _free.Dispose();
 
-    private sealed class Slot(SemaphoreSlim free) : IDisposable
+    /// <summary>One taken slot; disposing gives it back (once).</summary>
+    internal sealed class Slot(SemaphoreSlim free) : IDisposable
     {
-        private int _released;
+        private int _held = 1;
+
+        /// <summary>
+        /// Gives the slot back while <paramref name="wait"/> runs (a call waiting for another), then takes one again,
+        /// waiting like any call. Cancelled while waiting for it, the slot stays given back.
+        /// </summary>
+        public async Task<T> LendAsync<T>(Func<Task<T>> wait, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(wait);
+            Dispose();
+            try
+            {
+                return await wait();
+            }
+            finally
+            {
+                await free.WaitAsync(cancellationToken);
+                Volatile.Write(ref _held, 1);
+            }
+        }
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
+            if (Interlocked.Exchange(ref _held, 0) == 1)
             {
                 free.Release();
             }

@@ -21,6 +21,16 @@ internal sealed class HeldCalls
         return new Hold(this, placedBy);
     }
 
+    /// <summary>
+    /// Stops counting one call of <paramref name="placedBy"/> (held, but waiting for a call it made) until the returned
+    /// scope is disposed: the placer's ledger sees its slot free meanwhile.
+    /// </summary>
+    public IDisposable Suspend(string placedBy)
+    {
+        Drop(placedBy);
+        return new Suspension(this, placedBy);
+    }
+
     public IReadOnlyDictionary<string, int> Snapshot()
     {
         lock (_gate)
@@ -40,6 +50,19 @@ internal sealed class HeldCalls
             else
             {
                 _byLedger[placedBy]--;
+            }
+        }
+    }
+
+    private sealed class Suspension(HeldCalls calls, string placedBy) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                calls.Take(placedBy);
             }
         }
     }

@@ -1,6 +1,7 @@
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Storage.Calls;
+using Fleet.Worker.HostCalls;
 using Fleet.Worker.Messaging;
 using Fleet.Worker.Runtimes;
 using Fleet.Worker.Runtimes.Protocol;
@@ -38,6 +39,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         builder.Services.AddSingleton<RetiredFunctions>();
         builder.Services.AddSingleton<SlotReleaser>();
         builder.Services.AddSingleton<InvocationRunner>();
+        builder.Services.AddSingleton<CallHostCalls>();
         builder.Services.TryAddSingleton<CallResultWriter>();
         builder.Services.TryAddSingleton<RunningCallMarker>();
         builder.Services.AddSingleton<Heartbeat>();
@@ -68,8 +70,10 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         bus.ReceiveEndpoint(QueueNames.SharedWork, endpoint =>
         {
             EndpointConventions.WorkQueue(endpoint);
-            endpoint.PrefetchCount = options.Slots;
-            endpoint.ConcurrentMessageLimit = options.Slots;
+            // A call waiting for a chained call it made holds its message but not its slot: room for one chain of
+            // waiting parents, so a child taken from this queue is never stuck behind its own parents.
+            endpoint.PrefetchCount = options.Slots + ChainedCallHostCalls.MaxDepth;
+            endpoint.ConcurrentMessageLimit = options.Slots + ChainedCallHostCalls.MaxDepth;
             endpoint.ConfigureConsumer<RunInvocationConsumer>(context);
             endpoint.ConfigureConsumer<RunInvocationsConsumer>(context);
             endpoint.ConfigureConsumer<PrewarmInstancesConsumer>(context);

@@ -32,6 +32,10 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
 
             def text(params, context):
                 return params["letter"] * params["count"]
+
+            def chain(params, context):
+                child = context.invoke(params["child"], bytes(range(256)) * params["repeat"])
+                return {"status": child["status"], "returnCode": child["returnCode"], "length": len(child["output"]), "first": child["output"][0]}
             """,
     };
 
@@ -103,6 +107,24 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
         Assert.Equal(InvocationStatus.Succeeded, status.Outcome!.Status);
         Assert.Equal(expected, status.Outcome.Output.Json);
         Assert.True(await InStoreAsync(System.Text.Encoding.UTF8.GetBytes(expected)), "the large result was not put in the store");
+    }
+
+    [Fact]
+    public async Task A_chained_call_with_an_input_and_an_output_above_the_inline_limit_passes_them_as_blobs()
+    {
+        var child = await RegisterAsync();
+        var registration = await Registry.RegisterAsync(
+            Registration(CallConventions.JsonHandler) with { Handler = "raw.chain" }, TestContext.Current.CancellationToken);
+        var parent = registration.Created ?? throw new InvalidOperationException(registration.Reason);
+        byte[] input = [.. Enumerable.Repeat(Enumerable.Range(0, 256).Select(i => (byte)i), 1600).SelectMany(b => b)];
+
+        var outcome = await Invoker.RunAsync(
+            Call(parent, Payload.OfJson($$"""{"child": "{{child.Name}}", "repeat": 1600}""")), TestContext.Current.CancellationToken);
+
+        Assert.Equal(InvocationStatus.Succeeded, outcome.Status);
+        Assert.Equal("""{"status": "succeeded", "returnCode": 7, "length": 409600, "first": 255}""", outcome.Output.Json);
+        Assert.True(await InStoreAsync(input), "the child's large input was not put in the store");
+        Assert.True(await InStoreAsync([.. input.Reverse()]), "the child's large output was not put in the store");
     }
 
     [Fact]

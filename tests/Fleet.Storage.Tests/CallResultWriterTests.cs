@@ -76,6 +76,8 @@ public sealed class CallResultWriterTests : IAsyncLifetime
 
         public ICallStore Calls => this;
 
+        public Storage.State.IStateStore State => inner.State;
+
         public async Task<int> CompleteAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
         {
             if (++Saves <= failures)

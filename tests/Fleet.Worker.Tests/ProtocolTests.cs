@@ -4,6 +4,7 @@ using System.Text.Json;
 using Fleet.Contracts;
 using Fleet.Worker.Runtimes;
 using Fleet.Worker.Runtimes.HostCalls;
+using Fleet.Worker.Runtimes.Protocol;
 
 namespace Fleet.Worker.Tests;
 
@@ -51,15 +52,15 @@ public sealed class ProtocolTests : IAsyncLifetime
     [Fact]
     public async Task A_host_request_over_the_size_limit_is_refused_and_the_call_goes_on()
     {
-        var oversized = new { pad = new { frame = new { op = "host", id = 1, call = "progress", value = 0.5 }, bytes = 70000 } };
+        var oversized = new { pad = new { frame = new { op = "host", id = 1, call = "progress", value = 0.5 }, bytes = ExecutorSession.MaxHostRequestBytes + 4000 } };
 
         var execution = await PlayAsync(oversized, Receive, Reply(new { }));
 
         ExecutorTests.AssertSucceeded(execution);
         using var replies = JsonDocument.Parse(execution.Result);
         var error = replies.RootElement[0].GetProperty("error").GetString()!;
-        Assert.StartsWith("host request of 700", error, StringComparison.Ordinal);
-        Assert.EndsWith(" bytes is larger than the limit of 65536 bytes", error, StringComparison.Ordinal);
+        Assert.StartsWith($"host request of {(ExecutorSession.MaxHostRequestBytes + 4000) / 1000}", error, StringComparison.Ordinal);
+        Assert.EndsWith(" bytes is larger than the limit of 1048576 bytes", error, StringComparison.Ordinal);
         Assert.Empty(_progress.Values);
     }
 

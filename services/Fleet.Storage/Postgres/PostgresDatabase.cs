@@ -31,6 +31,15 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, ILogger logg
         }
     }
 
+    /// <summary>Runs one statement that must not be sent twice (it is not idempotent): a session gone fails it.</summary>
+    public async Task<T> RunOnceAsync<T>(
+        string sql, Action<NpgsqlParameterCollection> bind, Func<NpgsqlCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        bind(command.Parameters);
+        return await run(command, cancellationToken);
+    }
+
     /// <summary>Runs a statement that does not read; returns how many rows it changed.</summary>
     public Task<int> ExecuteAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken) =>
         RunAsync(sql, bind, static (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken);

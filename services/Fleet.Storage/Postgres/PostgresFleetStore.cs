@@ -2,6 +2,7 @@ using System.Data.Common;
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.State;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -31,6 +32,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         Functions = new PostgresFunctionStore(_database);
         Blobs = new PostgresBlobStore(_database, timeProvider, logger);
         Calls = new PostgresCallStore(_database, logger);
+        State = new PostgresStateStore(_database);
     }
 
     public IFunctionStore Functions { get; }
@@ -38,6 +40,8 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     public IBlobStore Blobs { get; }
 
     public ICallStore Calls { get; }
+
+    public IStateStore State { get; }
 
     /// <summary>
     /// The store keeps no session state, so a pooled connection is handed back without a reset round trip

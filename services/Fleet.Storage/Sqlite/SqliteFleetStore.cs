@@ -1,6 +1,7 @@
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.State;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         Functions = new SqliteFunctionStore(_database);
         Blobs = new SqliteBlobStore(_database, timeProvider, logger);
         Calls = new SqliteCallStore(_database, logger);
+        State = new SqliteStateStore(_database);
     }
 
     public IFunctionStore Functions { get; }
@@ -32,6 +34,8 @@ internal sealed class SqliteFleetStore : IFleetStore
     public IBlobStore Blobs { get; }
 
     public ICallStore Calls { get; }
+
+    public IStateStore State { get; }
 
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
 

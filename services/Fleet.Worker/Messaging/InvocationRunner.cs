@@ -3,8 +3,9 @@ using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
-using Microsoft.Extensions.Options;
+using Fleet.Worker.HostCalls;
 using Fleet.Worker.Runtimes;
+using Microsoft.Extensions.Options;
 
 namespace Fleet.Worker.Messaging;
 
@@ -14,6 +15,7 @@ namespace Fleet.Worker.Messaging;
 /// error of its own, not the function's) ends as a failed outcome too: an async call is never left without one.
 /// </summary>
 internal sealed partial class InvocationRunner(
+    CallHostCalls hostCalls,
     InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, RunningCallMarker running, IBlobSource blobs,
     PayloadBlobs payloads, IOptions<StoreOptions> storeOptions, WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
@@ -29,7 +31,7 @@ internal sealed partial class InvocationRunner(
         {
             try
             {
-                result = await ExecuteAsync(call, cancellationToken);
+                result = await ExecuteAsync(call, placed && placedBy.Length > 0 ? placedBy : null, cancellationToken);
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
@@ -55,7 +57,7 @@ internal sealed partial class InvocationRunner(
         return result;
     }
 
-    private async Task<InvocationResult> ExecuteAsync(InvokeFunction call, CancellationToken cancellationToken)
+    private async Task<InvocationResult> ExecuteAsync(InvokeFunction call, string? heldBy, CancellationToken cancellationToken)
     {
         if (call.Deadline is { } deadline && deadline <= time.GetUtcNow())
         {
@@ -83,14 +85,14 @@ internal sealed partial class InvocationRunner(
             Items = inputs, IsBatch = call.Items is not null, ReturnOutput = call.CaptureOutput, Convention = call.Function.Convention,
         };
         Execution execution;
-        using (await slots.TakeAsync(cancellationToken))
+        using (var slot = await slots.TakeAsync(cancellationToken))
         {
             if (call.Recorded)
             {
                 running.Mark(call.RequestId);
             }
 
-            execution = await pool.InvokeAsync(call.Function, request, cancellationToken);
+            execution = await pool.InvokeAsync(call.Function, request with { HostCalls = hostCalls.For(call, slot, heldBy) }, cancellationToken);
         }
 
         // Until the handler started: waiting for a slot and memory, then starting an instance when none was warm.

@@ -3,7 +3,8 @@
 // Protocol v2 (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON, each with an id; python_executor.py
 // describes the frames. Conventions (CONVENTIONS): json-handler calls handler(params, ctx) and returns the JSON of its
 // value; bytes-handler calls handler(input Buffer, ctx), which returns a Buffer/Uint8Array/string, a return code, or
-// { output, returnCode }. ctx.progress(x) and ctx.host(call, fields) are host calls: they block until the worker answers
+// { output, returnCode }. ctx.progress(x), ctx.host(call, fields), ctx.state.read/size/write/append/delete and
+// ctx.invoke(fn, input) are host calls: they block until the worker answers
 // (fs.readSync on fd 3), so synchronous code such as WebAssembly imports can make them. fd 3 stays a blocking pipe:
 // between calls the next frame is read with fs.read in libuv's thread pool, so the event loop runs meanwhile.
 // With --own-pid-namespace (given in the sandbox only) the processes a call leaves behind end before its reply.
@@ -122,9 +123,35 @@ function host(call, fields = {}) {
   return reply.value;
 }
 
-// JSON.stringify leaves the functions out: a handler returning its context writes {}.
+const toBase64 = (value) => (typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value)).toString('base64');
+const present = (fields) => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null));
+
+// State: bytes kept by key in the function's namespace (string values are written as UTF-8); every method blocks.
+const state = Object.freeze({
+  read: (key, { offset, length } = {}) => {
+    const value = host('state.read', present({ key, offset, length }));
+    return value === null || value === undefined ? null : Buffer.from(value, 'base64');
+  },
+  size: (key) => host('state.size', { key }),
+  write: (key, value, offset) => host('state.write', present({ key, value: toBase64(value), offset })),
+  append: (key, value) => host('state.append', { key, value: toBase64(value) }),
+  delete: (key) => host('state.delete', { key }),
+});
+
+// Runs a function of the same namespace and waits: { status, output, returnCode, error } (output a Buffer for a
+// bytes-handler child); Buffer or Uint8Array input goes as bytes.
+function invoke(fn, input) {
+  const outcome = host('invoke', present({ function: fn, input: input instanceof Uint8Array ? toBase64(input) : input }));
+  if (outcome.outputEncoding === 'base64') outcome.output = Buffer.from(outcome.output, 'base64');
+  delete outcome.outputEncoding;
+  return outcome;
+}
+
+// JSON.stringify leaves the functions out (and state is not enumerable): a handler returning its context writes {}.
 function context() {
-  return { progress: (value) => { host('progress', { value }); }, host };
+  const ctx = { progress: (value) => { host('progress', { value }); }, host, invoke };
+  Object.defineProperty(ctx, 'state', { value: state, enumerable: false });
+  return ctx;
 }
 
 function loadHandler(request) {

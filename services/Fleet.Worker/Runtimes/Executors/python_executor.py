@@ -14,7 +14,8 @@ reply echoes the id of the frame it answers.
      results share the result limit, stdout and stderr are the whole call's)
 Conventions (CONVENTIONS): json-handler calls handler(params, context) and returns the JSON of its value;
 bytes-handler calls handler(input_bytes, context), which returns bytes (or str), an int return code, or
-(output, return_code). context is a dict with host calls as methods: context.progress(x), context.host(call, **fields).
+(output, return_code). context is a dict with host calls as methods: context.progress(x), context.host(call, **fields),
+context.state_read/state_size/state_write/state_append/state_delete and context.invoke (see Context).
 Only what the json-handler convention needs is imported at start-up to keep cold starts short.
 With --own-pid-namespace (given in the sandbox only) the processes a call leaves behind end before its reply.
 """
@@ -87,14 +88,55 @@ def host(call, **fields):
     return reply.get("value")
 
 
+def _b64(data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return binascii.b2a_base64(bytes(data), newline=False).decode("ascii")
+
+
+def _present(**fields):
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 class Context(dict):
-    """What a handler gets as its context: a dict (json.dumps writes {}), with host calls as methods."""
+    """What a handler gets as its context: a dict (json.dumps writes {}), with host calls as methods.
+
+    State (bytes kept by key in the function's namespace; str values are written as UTF-8):
+    state_read(key, offset=None, length=None) -> bytes or None; state_size(key) -> int or None;
+    state_write(key, value, offset=None) -> new size (no offset: replaces the value); state_append(key, value) -> new size;
+    state_delete(key) -> whether there was a value. invoke(function, input=None) runs a function of the same
+    namespace and waits: {"status", "output", "returnCode", "error"} (output bytes for a bytes-handler child).
+    """
 
     def progress(self, value):
         host("progress", value=value)
 
     def host(self, call, **fields):
         return host(call, **fields)
+
+    def state_read(self, key, offset=None, length=None):
+        value = host("state.read", **_present(key=key, offset=offset, length=length))
+        return None if value is None else binascii.a2b_base64(value)
+
+    def state_size(self, key):
+        return host("state.size", key=key)
+
+    def state_write(self, key, value, offset=None):
+        return host("state.write", **_present(key=key, value=_b64(value), offset=offset))
+
+    def state_append(self, key, value):
+        return host("state.append", key=key, value=_b64(value))
+
+    def state_delete(self, key):
+        return host("state.delete", key=key)
+
+    def invoke(self, function, input=None):
+        if isinstance(input, (bytes, bytearray, memoryview)):
+            input = _b64(input)
+        outcome = host("invoke", **_present(function=function, input=input))
+        if outcome.pop("outputEncoding", None) == "base64":
+            outcome["output"] = binascii.a2b_base64(outcome["output"])
+        return outcome
 
 
 def _load_handler(request):

@@ -11,7 +11,7 @@ namespace Fleet.Worker.Runtimes.Protocol;
 internal sealed class ExecutorSession(FrameChannel channel, int maxResultBytes)
 {
     /// <summary>The largest host request frame; a larger one is answered with a failure (the call goes on).</summary>
-    public const int MaxHostRequestBytes = 64 << 10;
+    public const int MaxHostRequestBytes = 1 << 20;
 
     private long _lastId;
     private long _lastHostId;

@@ -1,0 +1,3 @@
+namespace Fleet.Storage.Tests.Contracts;
+
+public sealed class PostgresStateStoreTests(PostgresStoreFixture fixture) : StateStoreContract(fixture), IClassFixture<PostgresStoreFixture>;
