@@ -24,7 +24,7 @@ dir=$FLEET_DIR/bench/result-memory
 port=28080
 run() { # $1 = label, $2 = characters in the returned string (its JSON text is 2 bytes longer)
   rm -rf "$dir" && mkdir -p "$dir"
-  Urls=http://127.0.0.1:$port Facades__Serverledge__Urls= Store__ConnectionString="Data Source=$dir/fleet.db" Worker__DataDirectory="$dir/work" \
+  Urls=http://127.0.0.1:$port Facades__Serverledge__Urls= Facades__Faasm__Urls= Store__ConnectionString="Data Source=$dir/fleet.db" Worker__DataDirectory="$dir/work" \
     dotnet "$FLEET_ROOT/services/Fleet.Standalone/bin/Release/net10.0/Fleet.Standalone.dll" > "$dir/standalone.log" 2>&1 &
   local pid=$!
   fleet_wait_http "http://127.0.0.1:$port/health/ready" 60 || fleet_die "the standalone did not start; see $dir/standalone.log"

@@ -53,7 +53,7 @@ for pidfile in "$FLEET_DIR"/pids/worker-*.pid; do
   n=$(basename "$pidfile" .pid); n=${n#worker-}
   ((n > workers)) && fleet_service_stop "worker-$n"
 done
-fleet_service_start gateway Fleet.Gateway "${common[@]}" "Urls=http://127.0.0.1:8080" "Facades__Serverledge__Urls=http://127.0.0.1:1323"
+fleet_service_start gateway Fleet.Gateway "${common[@]}" "Urls=http://127.0.0.1:8080" "Facades__Serverledge__Urls=http://127.0.0.1:1323" "Facades__Faasm__Urls=http://127.0.0.1:8002"
 
 fleet_wait_http http://127.0.0.1:8080/health/ready 90 || fleet_die "the gateway is not ready; see .fleet/logs/gateway.log"
 cat >&2 <<DONE

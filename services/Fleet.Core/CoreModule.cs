@@ -26,6 +26,7 @@ internal sealed class CoreModule(CoreIdentity identity) : IBusModule
         services.AddSingleton<FunctionRegistry>();
         services.AddSingleton<Invoker>();
         services.AddSingleton<FleetControl>();
+        services.AddSingleton<State.StateValues>();
         services.AddHostedService<QueuedCallRecovery>();
         return new CoreModule(identity);
     }

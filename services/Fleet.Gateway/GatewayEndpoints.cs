@@ -1,3 +1,4 @@
+using Fleet.Gateway.Facades.Faasm;
 using Fleet.Gateway.Facades.Serverledge;
 
 namespace Fleet.Gateway;
@@ -8,6 +9,7 @@ public static class GatewayEndpoints
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.MapServerledge();
+        app.MapFaasm();
         return app;
     }
 }

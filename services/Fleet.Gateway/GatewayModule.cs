@@ -1,4 +1,5 @@
 using Fleet.Core;
+using Fleet.Gateway.Facades.Faasm;
 using Fleet.Gateway.Facades.Serverledge;
 using Fleet.Gateway.Hosting;
 using Fleet.ServiceDefaults;
@@ -15,6 +16,7 @@ internal static class GatewayModule
         var facades = new Dictionary<string, FacadeOptions>
         {
             [ServerledgeFacade.Name] = ServerledgeFacade.Register(builder),
+            [FaasmFacade.Name] = FaasmFacade.Register(builder),
         };
         builder.Services.AddSingleton(FacadeListeners.Configure(builder, facades));
         return core;

@@ -120,6 +120,10 @@ internal sealed class FunctionRegistry(
         return spec;
     }
 
+    /// <summary>The function's code as it was registered (a tar archive); null when its package is gone.</summary>
+    public Task<byte[]?> PackageAsync(FunctionSpec function, CancellationToken cancellationToken) =>
+        Guarded(() => store.Blobs.GetAsync(function.PackageHash, time.GetUtcNow(), cancellationToken));
+
     public async Task<FunctionSpec?> DeleteAsync(FunctionRef function, CancellationToken cancellationToken)
     {
         var deleted = await Guarded(() => store.Functions.DeleteAsync(function.Namespace, function.Name, cancellationToken));

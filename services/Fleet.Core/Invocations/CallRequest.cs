@@ -28,6 +28,12 @@ public sealed record CallRequest
     /// <summary>The call that made this one (a chained call).</summary>
     public string? ParentCallId { get; init; }
 
+    /// <summary>
+    /// Record an async call as queued when it is accepted, so that it reads queued or running until its outcome (an API
+    /// that answers "running" needs it), whatever <see cref="CoreOptions.RecordQueuedCalls"/> says.
+    /// </summary>
+    public bool Record { get; init; }
+
     /// <summary>The facade's own id for the call (its API's id shape); null: the core makes one.</summary>
     public string? Id { get; init; }
 

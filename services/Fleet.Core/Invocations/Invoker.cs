@@ -102,12 +102,12 @@ internal sealed partial class Invoker : IAsyncDisposable
 
     /// <summary>
     /// Returns once the call is durable: held by the broker (publisher confirm), and first recorded in the store when
-    /// <see cref="CoreOptions.RecordQueuedCalls"/> is on. An accepted call is never lost. Its outcome is stored when
+    /// <see cref="CoreOptions.RecordQueuedCalls"/> is on or the request asks (<see cref="CallRequest.Record"/>). An accepted call is never lost. Its outcome is stored when
     /// it completes; until then a poll finds nothing, as upstream's does.
     /// </summary>
     public async Task<string> SubmitAsync(CallRequest request, CancellationToken cancellationToken)
     {
-        var call = await MessageAsync(request, async: true, cancellationToken) with { Recorded = _options.RecordQueuedCalls };
+        var call = await MessageAsync(request, async: true, cancellationToken) with { Recorded = _options.RecordQueuedCalls || request.Record };
         try
         {
             await _submitter.EnqueueAsync(call, cancellationToken);
@@ -261,9 +261,9 @@ internal sealed partial class Invoker : IAsyncDisposable
 
     private async Task SubmitBatchAsync(IReadOnlyList<InvokeFunction> batch, CancellationToken cancellationToken)
     {
-        if (_options.RecordQueuedCalls)
+        if (batch.Where(call => call.Recorded).ToList() is { Count: > 0 } recorded)
         {
-            await _store.Calls.CreateQueuedAsync([.. batch.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _storeOptions.RetentionOf(call) })], cancellationToken);
+            await _store.Calls.CreateQueuedAsync([.. recorded.Select(call => new QueuedCall { Request = call, ExpiresAt = call.ReceivedAt + _storeOptions.RetentionOf(call) })], cancellationToken);
         }
 
         await SendBatchAsync(batch, cancellationToken);

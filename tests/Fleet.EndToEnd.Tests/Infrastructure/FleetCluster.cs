@@ -64,7 +64,7 @@ public class FleetCluster : IAsyncLifetime
 
         var port = FreePort();
         GatewayUrl = new Uri($"http://127.0.0.1:{port}");
-        Start("Fleet.Gateway", "gateway", new() { ["Urls"] = GatewayUrl.ToString().TrimEnd('/'), ["Facades__Serverledge__Urls"] = "" });
+        Start("Fleet.Gateway", "gateway", new() { ["Urls"] = GatewayUrl.ToString().TrimEnd('/'), ["Facades__Serverledge__Urls"] = "", ["Facades__Faasm__Urls"] = "" });
         Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(120) };
         await WaitForWorkersAsync(WorkerCount);
     }

@@ -1,0 +1,40 @@
+using Fleet.Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Gateway.Facades.Faasm;
+
+/// <summary>
+/// Faasm's API (../shared/specs/faasm.md): its upload server's routes and its invoke route as one route group with its
+/// own listener (8002 by default), no auth (upstream has none), plain-text replies with CORS headers.
+/// </summary>
+internal static class FaasmFacade
+{
+    public const string Name = "Faasm";
+
+    public static FaasmOptions Register(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(FaasmOptions.SectionName);
+        builder.Services.AddOptions<FaasmOptions>().Bind(section)
+            .Validate(o => o.MaxBodyBytes > 0 && o.MessageTimeoutSeconds > 0 && o.ResultRetentionSeconds > 0 && o.FunctionMemoryMB > 0,
+                "Facades:Faasm limits must be positive")
+            .ValidateOnStart();
+        return section.Get<FaasmOptions>() ?? new FaasmOptions();
+    }
+
+    public static void MapFaasm(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<FaasmOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return;
+        }
+
+        var routes = app.MapGroup("")
+            .AddEndpointFilter(app.Services.GetRequiredService<FacadeListeners>().Gate(Name, options))
+            .AddEndpointFilter(FaasmWire.Headers);
+        routes.MapFaasmUploads();
+        routes.MapFaasmInvocations();
+        // Browsers' preflight: upstream answers OPTIONS on any path.
+        routes.MapMethods("/{**path}", [HttpMethods.Options], () => FaasmWire.Text(""));
+    }
+}

@@ -1,0 +1,58 @@
+using System.Formats.Tar;
+using Fleet.Contracts;
+using Fleet.Core.Functions;
+
+namespace Fleet.Gateway.Facades.Faasm;
+
+/// <summary>
+/// Faasm's functions in the core: user <c>u</c>'s function <c>f</c> is <c>f</c> in namespace <c>faasm/u</c>, whose
+/// state the function reads and writes. An uploaded Python file is the package's <c>function.py</c>, loaded as module
+/// <c>function</c> (upstream's name for it).
+/// </summary>
+internal static class FaasmFunctions
+{
+    public const string PythonFile = "function.py";
+
+    public static string Namespace(string user) => $"faasm/{user}";
+
+    public static FunctionRef Ref(string user, string function) => new(Namespace(user), function);
+
+    public static FunctionRegistration Python(string user, string function, byte[] source, FaasmOptions options) => new()
+    {
+        Function = Ref(user, function),
+        Runtime = Runtimes.Python,
+        Convention = CallConventions.FaasmPython,
+        Handler = "function",
+        MemoryMB = options.FunctionMemoryMB,
+        TimeoutSeconds = options.MessageTimeoutSeconds,
+        Package = Package(source),
+    };
+
+    /// <summary>The uploaded source back out of its package; null when the package holds none.</summary>
+    public static byte[]? Source(byte[] package)
+    {
+        using var reader = new TarReader(new MemoryStream(package));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (entry.Name == PythonFile && entry.DataStream is { } data)
+            {
+                using var source = new MemoryStream();
+                data.CopyTo(source);
+                return source.ToArray();
+            }
+        }
+
+        return null;
+    }
+
+    private static byte[] Package(byte[] source)
+    {
+        using var archive = new MemoryStream();
+        using (var writer = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, PythonFile) { DataStream = new MemoryStream(source) });
+        }
+
+        return archive.ToArray();
+    }
+}
