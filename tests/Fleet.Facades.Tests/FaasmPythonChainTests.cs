@@ -37,27 +37,34 @@ public sealed class FaasmPythonChainTests(InProcessFleet fleet) : IClassFixture<
                     unknown = "no error"
                 except ValueError as error:
                     unknown = str(error)
+                try:
+                    chain("not a name", b"")
+                    bad = "no error"
+                except Exception as error:
+                    bad = str(error)
                 key = "square-3"
-                write_output("%d %d %d %s | %s" % (await_call(first), await_call(second), await_call(third),
-                    read_state(key, read_state_size(key)).decode(), unknown))
+                write_output("%d %d %d %s | %s | %s" % (await_call(first), await_call(second), await_call(third),
+                    read_state(key, read_state_size(key)).decode(), unknown, bad))
                 return 0
             """,
     };
 
+    [Theory]
+    [InlineData(Runtimes.Python, "function", null)]
+    [InlineData(Runtimes.Python, "function.", "Handler must be a module name")]
+    [InlineData(Runtimes.Node, "function", "the faasm-python convention runs on Python only")]
+    public async Task A_faasm_python_function_names_a_module_and_runs_on_python_only(string runtime, string handler, string? refused)
+    {
+        var registration = await fleet.Services.GetRequiredService<FunctionRegistry>().RegisterAsync(
+            Registration() with { Runtime = runtime, Handler = handler }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(refused, registration.Created is null ? registration.Reason : null);
+    }
+
     [Fact]
     public async Task Chain_runs_the_same_function_at_the_named_entry_and_await_call_answers_its_return_code()
     {
-        var registration = await fleet.Services.GetRequiredService<FunctionRegistry>().RegisterAsync(
-            new FunctionRegistration
-            {
-                Function = new FunctionRef("faasm/python", $"chain-{Guid.NewGuid():N}"[..16]),
-                Runtime = Runtimes.Python,
-                Convention = CallConventions.FaasmPython,
-                Handler = "function",
-                MemoryMB = 128,
-                Package = Tar.Of(Code),
-            },
-            TestContext.Current.CancellationToken);
+        var registration = await fleet.Services.GetRequiredService<FunctionRegistry>().RegisterAsync(Registration(), TestContext.Current.CancellationToken);
         var function = registration.Created ?? throw new InvalidOperationException($"{registration.Problem}: {registration.Reason}");
 
         var outcome = await fleet.Services.GetRequiredService<Invoker>().RunAsync(
@@ -65,6 +72,16 @@ public sealed class FaasmPythonChainTests(InProcessFleet fleet) : IClassFixture<
             TestContext.Current.CancellationToken);
 
         Assert.Equal((InvocationStatus.Succeeded, 0), (outcome.Status, outcome.ReturnCode));
-        Assert.Equal("0 4 1 9 | await_call: no chained call 12345 in this call", Encoding.UTF8.GetString(outcome.Output.Bytes!));
+        Assert.Equal("0 4 1 9 | await_call: no chained call 12345 in this call | invoke: entry not a name is not a name (ASCII letters, digits and _, not starting with a digit)", Encoding.UTF8.GetString(outcome.Output.Bytes!));
     }
+
+    private static FunctionRegistration Registration() => new()
+    {
+        Function = new FunctionRef("faasm/python", $"chain-{Guid.NewGuid():N}"[..16]),
+        Runtime = Runtimes.Python,
+        Convention = CallConventions.FaasmPython,
+        Handler = "function",
+        MemoryMB = 128,
+        Package = Tar.Of(Code),
+    };
 }

@@ -107,8 +107,8 @@ class Context(dict):
     State (bytes kept by key in the function's namespace; str values are written as UTF-8):
     state_read(key, offset=None, length=None) -> bytes or None; state_size(key) -> int or None;
     state_write(key, value, offset=None) -> new size (no offset: replaces the value); state_append(key, value) -> new size;
-    state_delete(key) -> whether there was a value. invoke(function, input=None) runs a function of the same
-    namespace and waits: {"status", "output", "returnCode", "error"} (output bytes for a bytes-handler child).
+    state_delete(key) -> whether there was a value. invoke(function=None, input=None, entry=None) runs a function of
+    the same namespace (None: this one), at entry when given, and waits: {"status", "output", "returnCode", "error"} (output bytes for a bytes-handler child).
     """
 
     def progress(self, value):
@@ -133,10 +133,10 @@ class Context(dict):
     def state_delete(self, key):
         return host("state.delete", key=key)
 
-    def invoke(self, function, input=None):
+    def invoke(self, function=None, input=None, entry=None):
         if isinstance(input, (bytes, bytearray, memoryview)):
             input = _b64(input)
-        outcome = host("invoke", **_present(function=function, input=input))
+        outcome = host("invoke", **_present(function=function, input=input, entry=entry))
         if outcome.pop("outputEncoding", None) == "base64":
             outcome["output"] = binascii.a2b_base64(outcome["output"])
         return outcome
