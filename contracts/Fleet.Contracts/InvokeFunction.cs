@@ -17,6 +17,9 @@ public sealed record InvokeFunction
     /// </summary>
     public IReadOnlyList<Payload>? Items { get; init; }
 
+    /// <summary>An entry point other than the function's handler, for chained calls; null: the convention's default.</summary>
+    public string? Entry { get; init; }
+
     /// <summary>Return the call's stdout and stderr with its outcome.</summary>
     public bool CaptureOutput { get; init; }
 

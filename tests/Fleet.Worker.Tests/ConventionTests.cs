@@ -30,6 +30,9 @@ public sealed class ConventionTests : IAsyncLifetime
             def raw(data, context):
                 context.progress(0.5)
                 return bytes(reversed(data)), 7
+
+            def twice(data, context):
+                return data + data, 2
             """,
     };
 
@@ -58,6 +61,7 @@ public sealed class ConventionTests : IAsyncLifetime
               ctx.progress(0.5);
               return { output: Buffer.from(data).reverse(), returnCode: 7 };
             };
+            module.exports.twice = (data) => ({ output: Buffer.concat([data, data]), returnCode: 2 });
             """,
     };
 
@@ -138,6 +142,26 @@ public sealed class ConventionTests : IAsyncLifetime
         Assert.Equal(7, execution.ReturnCode);
         Assert.Equal("", execution.Result);
         Assert.Equal([0.5], _progress.Values);
+    }
+
+    [Theory]
+    [InlineData(RuntimeNames.Python, "v2.raw", "AttributeError: module 'v2' has no attribute 'none_such'")]
+    [InlineData(RuntimeNames.Node, "raw.js", "TypeError: raw.js does not export a function none_such")]
+    public async Task A_call_naming_an_entry_runs_that_function_of_the_module_and_a_missing_one_fails(string runtime, string handler, string missing)
+    {
+        var function = _pool.Deploy(runtime, handler, runtime == RuntimeNames.Python ? Python : Node);
+        var call = CallRequest.Bytes(new byte[] { 1, 2 }, returnOutput: false);
+
+        var execution = await InvokeAsync(function, call with { Entry = "twice" });
+        var absent = await InvokeAsync(function, call with { Entry = "none_such" });
+        var handlerAgain = await InvokeAsync(function, call);
+
+        ExecutorTests.AssertSucceeded(execution);
+        Assert.Equal(new byte[] { 1, 2, 1, 2 }, execution.ResultBytes);
+        Assert.Equal(2, execution.ReturnCode);
+        Assert.Equal((InvocationStatus.Failed, missing), (absent.Status, absent.Error));
+        Assert.Equal(new byte[] { 2, 1 }, handlerAgain.ResultBytes);
+        Assert.Equal(7, handlerAgain.ReturnCode);
     }
 
     [Theory]

@@ -66,7 +66,7 @@ internal sealed class FunctionRegistry(
             return Registration.Refused(RegistrationProblem.Convention, $"unknown calling convention {request.Convention}");
         }
 
-        if (HandlerProblem(request.Runtime, request.Handler) is { } handler)
+        if (HandlerProblem(request.Runtime, request.Convention, request.Handler) is { } handler)
         {
             return Registration.Refused(RegistrationProblem.Handler, handler);
         }
@@ -165,11 +165,18 @@ internal sealed class FunctionRegistry(
             : null;
     }
 
-    private static string? HandlerProblem(string runtime, string? handler)
+    private static string? HandlerProblem(string runtime, string convention, string? handler)
     {
         if (string.IsNullOrWhiteSpace(handler))
         {
             return "Handler is required";
+        }
+
+        if (convention == CallConventions.FaasmPython)
+        {
+            // Faasm's contract names a module (function), whose faasm_main is the entry.
+            return runtime != Runtimes.Python ? "the faasm-python convention runs on Python only"
+                : handler.Split('.').Any(part => part.Length == 0) ? "Handler must be a module name" : null;
         }
 
         if (runtime == Runtimes.Python)

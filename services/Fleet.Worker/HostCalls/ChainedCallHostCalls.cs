@@ -6,12 +6,14 @@ using Fleet.Storage;
 using Fleet.Storage.Blobs;
 using Fleet.Worker.Runtimes;
 using Fleet.Worker.Runtimes.HostCalls;
+using Fleet.Worker.Runtimes.Protocol;
 using MassTransit;
 
 namespace Fleet.Worker.HostCalls;
 
 /// <summary>
-/// Answers <c>invoke {function, input}</c>: runs a function of the caller's namespace through the scheduler, like any
+/// Answers <c>invoke {function?, input?, entry?}</c>: runs a function of the caller's namespace (the caller's own when
+/// <c>function</c> is absent), at <c>entry</c> when given (<see cref="InvokeFunction.Entry"/>), through the scheduler, like any
 /// sync call (its <see cref="InvokeFunction.ParentCallId"/> the caller's id), and answers with its outcome once it
 /// completes: <c>{status, output, returnCode, error}</c>, the output as JSON for a json-handler child and base64
 /// (<c>"outputEncoding": "base64"</c>) for a bytes-handler one, whose input is base64 too. The caller gives its slot
@@ -43,9 +45,15 @@ internal sealed partial class ChainedCallHostCalls(
             return HostReply.Failed($"invoke: calls may be chained at most {MaxDepth} deep");
         }
 
-        if ((HostFields.Text(request.Frame, "function", out var name) ?? (name.Length > 256 ? "function has at most 256 characters" : null)) is { } badName)
+        if ((OptionalText(request.Frame, "function", out var given) ?? (given?.Length > 256 ? "function has at most 256 characters" : null)) is { } badName)
         {
             return HostReply.Failed($"invoke: {badName}");
+        }
+
+        var name = given ?? parent.Function.Name;
+        if ((OptionalText(request.Frame, "entry", out var entry) ?? (entry is null ? null : EntryNames.Problem(entry))) is { } badEntry)
+        {
+            return HostReply.Failed($"invoke: {badEntry}");
         }
 
         FunctionSpec? function;
@@ -74,6 +82,7 @@ internal sealed partial class ChainedCallHostCalls(
             RequestId = Guid.CreateVersion7().ToString("N"),
             Function = function,
             Input = input,
+            Entry = entry,
             Priority = parent.Priority,
             ParentCallId = parent.RequestId,
             ChainDepth = parent.ChainDepth + 1,
@@ -103,6 +112,20 @@ internal sealed partial class ChainedCallHostCalls(
         var response = await scheduler.GetResponse<InvocationResult>(
             child, request => request.UseExecute(send => EndpointConventions.StampCall(send, async: false, child.Priority)), cancellationToken, timeout);
         return response.Message;
+    }
+
+    /// <summary>A non-empty string that may be absent (or null): <paramref name="text"/> is null then.</summary>
+    private static string? OptionalText(JsonElement frame, string field, out string? text)
+    {
+        text = null;
+        if (!frame.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var problem = HostFields.Text(frame, field, out var given);
+        text = given;
+        return problem;
     }
 
     /// <summary>The child's input: JSON params as given ({} when absent), or the bytes of a base64 string; null when it is not one.</summary>

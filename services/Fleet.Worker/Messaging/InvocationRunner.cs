@@ -83,6 +83,7 @@ internal sealed partial class InvocationRunner(
         var request = new CallRequest
         {
             Items = inputs, IsBatch = call.Items is not null, ReturnOutput = call.CaptureOutput, Convention = call.Function.Convention,
+            Entry = call.Entry,
         };
         Execution execution;
         using (var slot = await slots.TakeAsync(cancellationToken))

@@ -17,6 +17,9 @@ internal sealed record CallRequest
     /// <summary>One of <see cref="CallConventions"/>: how the instance loads and calls the function.</summary>
     public string Convention { get; init; } = CallConventions.JsonHandler;
 
+    /// <summary>An entry point other than the function's handler, for chained calls (<see cref="InvokeFunction.Entry"/>); null: the convention's default.</summary>
+    public string? Entry { get; init; }
+
     /// <summary>Answers the function's host requests during the call.</summary>
     public IHostCallHandler HostCalls { get; init; } = UnavailableHostCalls.Instance;
 

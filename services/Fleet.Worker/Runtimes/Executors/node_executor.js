@@ -157,7 +157,12 @@ function context() {
 function loadHandler(request) {
   const handler = require(path.join(request.codeDir, request.handler));
   if (typeof handler !== 'function') throw new TypeError(`${request.handler} does not export a function`);
-  return handler;
+  // A call's entry names another function the module exports (module.exports.name) to call instead.
+  return (entry) => {
+    if (entry == null) return handler;
+    if (typeof handler[entry] !== 'function') throw new TypeError(`${request.handler} does not export a function ${entry}`);
+    return handler[entry];
+  };
 }
 
 function checkSize(size, budget) {
@@ -166,8 +171,8 @@ function checkSize(size, budget) {
 
 function jsonHandler(request) {
   const handler = loadHandler(request);
-  return async (item, budget) => {
-    const value = await handler(item.params ?? {}, context());
+  return async (item, budget, entry) => {
+    const value = await handler(entry)(item.params ?? {}, context());
     let text;
     try {
       text = JSON.stringify(value);
@@ -194,8 +199,8 @@ function bytesResult(value) {
 
 function bytesHandler(request) {
   const handler = loadHandler(request);
-  return async (item, budget) => {
-    const [bytes, returnCode] = bytesResult(await handler(Buffer.from(item.input ?? '', 'base64'), context()));
+  return async (item, budget, entry) => {
+    const [bytes, returnCode] = bytesResult(await handler(entry)(Buffer.from(item.input ?? '', 'base64'), context()));
     checkSize(bytes.length, budget);
     return [{ ok: true, output: bytes.toString('base64'), returnCode }, bytes.length];
   };
@@ -263,7 +268,7 @@ function sweep() {
 }
 
 // One outcome per item, in order; a failing item fails alone. The items' results share the result limit.
-async function outcomes(invoke, items) {
+async function outcomes(invoke, items, entry) {
   let budget = maxResultBytes;
   const all = [];
   for (const item of items) {
@@ -271,7 +276,7 @@ async function outcomes(invoke, items) {
     let outcome;
     try {
       let size;
-      [outcome, size] = await invoke(item, budget);
+      [outcome, size] = await invoke(item, budget, entry);
       budget -= size;
     } catch (error) {
       outcome = { ok: false, error: describe(error), returnCode: 1 };
@@ -286,7 +291,7 @@ async function call(invoke, request) {
   capture = request.capture ? { out: '', err: '' } : null;
   const started = process.hrtime.bigint();
   const batch = Array.isArray(request.items);
-  const items = await outcomes(invoke, batch ? request.items : [request]);
+  const items = await outcomes(invoke, batch ? request.items : [request], request.entry);
   const reply = batch ? { ok: true, items, duration: Number(process.hrtime.bigint() - started) / 1e9 } : items[0];
   reply.op = 'reply';
   reply.id = request.id;

@@ -4,7 +4,7 @@ Protocol v2 (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 
 reply echoes the id of the frame it answers.
   -> {"op": "init", "id": 1, "convention": "json-handler", "handler": "pkg.mod.fn", "codeDir": "/code", "maxResultBytes": n}
   <- {"op": "reply", "id": 1, "ok": true} | {"op": "reply", "id": 1, "ok": false, "error": "..."}
-  -> {"op": "call", "id": 2, "capture": bool, "params": {...}}      (bytes-handler: "input": "<base64>")
+  -> {"op": "call", "id": 2, "capture": bool, "params": {...}}      (bytes conventions: "input": "<base64>"; "entry": name)
   -> {"op": "call", "id": 3, "capture": bool, "items": [{"params": {...}}, ...]}        (a batch)
   <- {"op": "host", "id": 1, "call": "progress", "value": 0.5}     (during a call, any number; ids rise)
   -> {"op": "host-reply", "id": 1, "ok": true, "value": ...} | {"op": "host-reply", "id": 1, "ok": false, "error": "..."}
@@ -15,7 +15,10 @@ reply echoes the id of the frame it answers.
 Conventions (CONVENTIONS): json-handler calls handler(params, context) and returns the JSON of its value;
 bytes-handler calls handler(input_bytes, context), which returns bytes (or str), an int return code, or
 (output, return_code). context is a dict with host calls as methods: context.progress(x), context.host(call, **fields),
-context.state_read/state_size/state_write/state_append/state_delete and context.invoke (see Context).
+context.state_read/state_size/state_write/state_append/state_delete and context.invoke (see Context). faasm-python
+imports the module named by the handler and calls its faasm_main() with no arguments; input, output, state and chained
+calls go through the module pyfaasm.core (see _FaasmCall). A call's "entry" names another function of the handler's
+module to call instead (faasm-python passes it the input bytes as its one argument).
 Only what the json-handler convention needs is imported at start-up to keep cold starts short.
 With --own-pid-namespace (given in the sandbox only) the processes a call leaves behind end before its reply.
 """
@@ -104,8 +107,8 @@ class Context(dict):
     State (bytes kept by key in the function's namespace; str values are written as UTF-8):
     state_read(key, offset=None, length=None) -> bytes or None; state_size(key) -> int or None;
     state_write(key, value, offset=None) -> new size (no offset: replaces the value); state_append(key, value) -> new size;
-    state_delete(key) -> whether there was a value. invoke(function, input=None) runs a function of the same
-    namespace and waits: {"status", "output", "returnCode", "error"} (output bytes for a bytes-handler child).
+    state_delete(key) -> whether there was a value. invoke(function=None, input=None, entry=None) runs a function of
+    the same namespace (None: this one), at entry when given, and waits: {"status", "output", "returnCode", "error"} (output bytes for a bytes-handler child).
     """
 
     def progress(self, value):
@@ -130,24 +133,31 @@ class Context(dict):
     def state_delete(self, key):
         return host("state.delete", key=key)
 
-    def invoke(self, function, input=None):
+    def invoke(self, function=None, input=None, entry=None):
         if isinstance(input, (bytes, bytearray, memoryview)):
             input = _b64(input)
-        outcome = host("invoke", **_present(function=function, input=input))
+        outcome = host("invoke", **_present(function=function, input=input, entry=entry))
         if outcome.pop("outputEncoding", None) == "base64":
             outcome["output"] = binascii.a2b_base64(outcome["output"])
         return outcome
 
 
 def _load_handler(request):
+    """The handler, and a function that finds the entry a call names (the handler when it names none)."""
     module_name, _, function_name = request["handler"].rpartition(".")
     if not module_name:
         raise ValueError("handler must be module.function")
     sys.path.insert(0, request["codeDir"])
-    handler = getattr(importlib.import_module(module_name), function_name)
-    if not callable(handler):
-        raise TypeError(request["handler"] + " is not callable")
-    return handler
+    module = importlib.import_module(module_name)
+    handler = _function_of(module, function_name)
+    return lambda entry: handler if entry is None else _function_of(module, entry)
+
+
+def _function_of(module, name):
+    function = getattr(module, name)
+    if not callable(function):
+        raise TypeError(module.__name__ + "." + name + " is not callable")
+    return function
 
 
 def _check_size(size, budget):
@@ -158,9 +168,9 @@ def _check_size(size, budget):
 def _json_handler(request):
     handler = _load_handler(request)
 
-    def call(item, budget):
+    def call(item, budget, entry):
         params = item.get("params")
-        value = handler(params if params is not None else {}, Context())
+        value = handler(entry)(params if params is not None else {}, Context())
         try:
             text = json.dumps(value, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as error:
@@ -175,12 +185,16 @@ def _json_handler(request):
 def _bytes_handler(request):
     handler = _load_handler(request)
 
-    def call(item, budget):
-        output, code = _bytes_result(handler(binascii.a2b_base64(item.get("input", "")), Context()))
-        _check_size(len(output), budget)
-        return {"ok": True, "output": binascii.b2a_base64(output, newline=False).decode("ascii"), "returnCode": code}, len(output)
+    def call(item, budget, entry):
+        output, code = _bytes_result(handler(entry)(binascii.a2b_base64(item.get("input", "")), Context()))
+        return _bytes_outcome(output, code, budget)
 
     return call
+
+
+def _bytes_outcome(output, code, budget):
+    _check_size(len(output), budget)
+    return {"ok": True, "output": binascii.b2a_base64(output, newline=False).decode("ascii"), "returnCode": code}, len(output)
 
 
 def _bytes_result(value):
@@ -216,7 +230,195 @@ def _bounded(text):
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore") + "\n[output truncated]"
 
 
-CONVENTIONS = {"json-handler": _json_handler, "bytes-handler": _bytes_handler}
+_INT32 = range(-(1 << 31), 1 << 31)
+# The largest state range one host call moves: state.read answers at most 4 MiB, a host request carries at most 1 MiB.
+_STATE_READ_BYTES = 4 << 20
+_STATE_WRITE_BYTES = 512 << 10
+
+
+def _as_bytes(data, what):
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(what + " must be bytes or str, not " + type(data).__name__)
+
+
+def _return_code(value):
+    """faasm_main's value as a return code: an int is itself, None is 0, anything else 1."""
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value in _INT32 else 1
+    return 1
+
+
+def _exit_code(code):
+    """SystemExit's code as a return code: exit() is 0, exit(n) n, a code that is not an int (exit("message")) 1."""
+    return 0 if code is None else _return_code(code) if isinstance(code, int) and not isinstance(code, bool) else 1
+
+
+class _FaasmCall:
+    """
+    What pyfaasm.core works on: the current call's input and output, and its chained calls' return codes by id.
+    State is write-through (every write reaches the store at once), so push and pull have nothing to do; chain runs
+    the chained call at once, since invoke waits for it, and await_call answers its kept return code.
+    """
+
+    input = b""
+    output = None
+    chained = {}
+    next_id = [0]
+
+    @classmethod
+    def begin(cls, data):
+        cls.input, cls.output, cls.chained = data, None, {}
+
+
+def _state_range(key, offset, n):
+    """n bytes of the value at offset, zero-padded where the value is shorter or absent."""
+    parts = []
+    done = 0
+    while done < n:
+        length = min(n - done, _STATE_READ_BYTES)
+        part = host("state.read", key=key, offset=offset + done, length=length)
+        part = b"" if part is None else binascii.a2b_base64(part)
+        parts.append(part)
+        done += length
+        if len(part) < length:
+            break
+    data = b"".join(parts)
+    return data + bytes(n - len(data))
+
+
+def _state_write(key, data, offset):
+    """Writes data at offset (None: replaces the value) in pieces a host request can carry; the new size."""
+    size = host("state.write", **_present(key=key, value=_b64(data[:_STATE_WRITE_BYTES]), offset=offset))
+    for start in range(_STATE_WRITE_BYTES, len(data), _STATE_WRITE_BYTES):
+        size = host("state.write", key=key, value=_b64(data[start:start + _STATE_WRITE_BYTES]), offset=(offset or 0) + start)
+    return size
+
+
+def _check_segment(total_len, offset, n):
+    if offset < 0 or n < 0 or offset + n > total_len:
+        raise ValueError("state segment at %d of %d bytes is outside the value's %d bytes" % (offset, n, total_len))
+
+
+def _pyfaasm_core():
+    """The module pyfaasm.core, with the current names of Faasm's Python API and the older ones (faasm/pyfaasm)."""
+
+    def get_input_len():
+        return len(_FaasmCall.input)
+
+    def read_input(n=None):
+        return _FaasmCall.input if n is None else _FaasmCall.input[:n]
+
+    def get_input():
+        return _FaasmCall.input
+
+    def write_output(data):
+        _FaasmCall.output = _as_bytes(data, "output")
+
+    def get_output():
+        return _FaasmCall.output if _FaasmCall.output is not None else b""
+
+    def read_state_size(key):
+        return host("state.size", key=key) or 0
+
+    def read_state(key, n):
+        return _state_range(key, 0, n)
+
+    def read_state_offset(key, total_len, offset, n):
+        _check_segment(total_len, offset, n)
+        return _state_range(key, offset, n)
+
+    def write_state(key, data):
+        _state_write(key, _as_bytes(data, "state"), None)
+
+    def write_state_offset(key, total_len, offset, data):
+        data = _as_bytes(data, "state")
+        _check_segment(total_len, offset, len(data))
+        if _state_write(key, data, offset) < total_len:
+            host("state.write", key=key, value=_b64(b"\0"), offset=total_len - 1)  # the value is total_len long, as upstream
+
+    def push_state(key):
+        pass
+
+    def pull_state(key, n=None):
+        pass
+
+    def chain(func, data=b""):
+        name = func if isinstance(func, str) else getattr(func, "__name__", None)
+        if not isinstance(name, str):
+            raise TypeError("chain takes a function or its name, not " + type(func).__name__)
+        outcome = host("invoke", entry=name, input=_b64(_as_bytes(data, "input")))
+        code = outcome.get("returnCode", 1)
+        _FaasmCall.next_id[0] += 1
+        _FaasmCall.chained[_FaasmCall.next_id[0]] = code if outcome.get("status") == "succeeded" or code != 0 else 1
+        return _FaasmCall.next_id[0]
+
+    def await_call(call_id):
+        if call_id not in _FaasmCall.chained:
+            raise ValueError("await_call: no chained call %r in this call" % (call_id,))
+        return _FaasmCall.chained[call_id]
+
+    def set_local_input_output(local):
+        pass
+
+    def set_local_chaining(local):
+        pass
+
+    import types
+
+    core = types.ModuleType("pyfaasm.core", "Faasm's Python API on Fleet (state is write-through; chain runs the call at once).")
+    names = dict(
+        get_input_len=get_input_len, read_input=read_input, get_input=get_input, write_output=write_output,
+        set_output=write_output, get_output=get_output, read_state_size=read_state_size, get_state_size=read_state_size,
+        read_state=read_state, get_state=read_state, read_state_offset=read_state_offset, get_state_offset=read_state_offset,
+        write_state=write_state, set_state=write_state, write_state_offset=write_state_offset, set_state_offset=write_state_offset,
+        push_state=push_state, push_state_partial=push_state, pull_state=pull_state, chain=chain,
+        chain_this_with_input=chain, await_call=await_call, set_local_input_output=set_local_input_output,
+        set_local_chaining=set_local_chaining)
+    for name, function in names.items():
+        setattr(core, name, function)
+    package = types.ModuleType("pyfaasm")
+    package.__path__ = []
+    package.core = core
+    sys.modules["pyfaasm"], sys.modules["pyfaasm.core"] = package, core
+
+
+def _exit(code=None):
+    raise SystemExit(code)
+
+
+def _faasm_python(request):
+    sys.path.insert(0, request["codeDir"])
+    _pyfaasm_core()
+    import builtins
+
+    if not hasattr(builtins, "exit"):  # site adds exit() and quit(); the sandbox runs Python without it
+        builtins.exit = builtins.quit = _exit
+    module = importlib.import_module(request["handler"])
+
+    def call(item, budget, entry):
+        data = binascii.a2b_base64(item.get("input", ""))
+        _FaasmCall.begin(data)
+        error = None
+        try:
+            code = _return_code(module.faasm_main() if entry is None else _function_of(module, entry)(data))
+        except SystemExit as exit:
+            code = _exit_code(exit.code)
+        except Exception as raised:  # noqa: BLE001 - an uncaught exception is return code 1, as upstream
+            code, error = 1, raised
+        output = _FaasmCall.output
+        if output is None:
+            output = b"" if error is None else _describe(error).encode("utf-8")
+        return _bytes_outcome(output, code, budget)
+
+    return call
+
+
+CONVENTIONS = {"json-handler": _json_handler, "bytes-handler": _bytes_handler, "faasm-python": _faasm_python}
 
 _OWN_PID_NAMESPACE = "--own-pid-namespace" in sys.argv[1:]
 _SWEEP_PASSES = 200
@@ -285,14 +487,14 @@ def _sweep():
         time.sleep(0.001)
 
 
-def _outcomes(invoke, items):
+def _outcomes(invoke, items, entry):
     """One outcome per item, in order; a failing item fails alone. The items' results share the result limit."""
     budget = _LIMIT["result"]
     outcomes = []
     for item in items:
         started = time.perf_counter()
         try:
-            outcome, size = invoke(item, budget)
+            outcome, size = invoke(item, budget, entry)
             budget -= size
         except ResultError as error:
             outcome = {"ok": False, "error": str(error)[:_MAX_ERROR_CHARS], "returnCode": 1}
@@ -310,7 +512,7 @@ def _call(invoke, request):
         sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
     started = time.perf_counter()
     batch = "items" in request
-    outcomes = _outcomes(invoke, request["items"] if batch else [request])
+    outcomes = _outcomes(invoke, request["items"] if batch else [request], request.get("entry"))
     reply = {"ok": True, "items": outcomes, "duration": time.perf_counter() - started} if batch else outcomes[0]
     reply["op"], reply["id"] = "reply", request.get("id")
     if capture:

@@ -36,10 +36,18 @@ internal static class ExecutorFrames
             : null;
     }
 
-    /// <summary>A call frame; null, with the reason, when an input does not fit the convention or its params are not JSON.</summary>
+    /// <summary>
+    /// A call frame; null, with the reason, when an input does not fit the convention, its params are not JSON or its
+    /// entry is not a name.
+    /// </summary>
     public static (byte[]? Frame, string Problem) Call(long id, CallRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Entry is { } entry && EntryNames.Problem(entry) is { } badEntry)
+        {
+            return (null, badEntry);
+        }
+
         var bytes = CallConventions.TakesBytes(request.Convention);
         for (var index = 0; index < request.Items.Count; index++)
         {
@@ -56,6 +64,11 @@ internal static class ExecutorFrames
                 writer.WriteString("op", "call");
                 writer.WriteNumber("id", id);
                 writer.WriteBoolean("capture", request.ReturnOutput);
+                if (request.Entry is { } entry)
+                {
+                    writer.WriteString("entry", entry);
+                }
+
                 if (!request.IsBatch)
                 {
                     WriteInput(writer, request.Items[0]);
