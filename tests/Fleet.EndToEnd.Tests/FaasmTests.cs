@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Fleet.EndToEnd.Tests.Infrastructure;
+
+namespace Fleet.EndToEnd.Tests;
+
+/// <summary>
+/// Faasm's API on the distributed fleet: the seed's Python snippets run as written against the gateway (only its
+/// address changed), state set over HTTP is read and changed by a function, a chained call runs through the
+/// scheduler, and a failing function polls as FAILED.
+/// </summary>
+[Collection(nameof(FleetCollection))]
+public sealed class FaasmTests(FleetCluster fleet)
+{
+    private const string Echo = """
+        from pyfaasm.core import get_input_len, read_input, write_output
+
+        def faasm_main():
+            n = get_input_len()
+            if n == 0:
+                return 0
+            write_output(read_input(n))
+            return 0
+        """;
+
+    private const string SeedSync = """
+        import requests
+        endpoint = "http://localhost:8080"
+        json_data = {
+        "user": "demo",
+        "function": "echo",
+        "input_data": "Hello API",
+        }
+        requests.post(endpoint, json=json_data)
+        """;
+
+    private const string SeedAsync = """
+        import requests
+        from time import sleep
+        endpoint = "http://localhost:8080"
+        invoke_json = {
+        "user": "demo",
+        "function": "echo",
+        "input_data": "Hello API",
+        "async": True
+        }
+        res = requests.post(endpoint, json=invoke_json)
+        call_id = res.content.decode()
+        print("Async call {}".format(call_id))
+        status_json = {
+        "id": int(call_id),
+        "status": True,
+        }
+        str_res = ""
+        count = 0
+        while not str_res.startswith("SUCCESS") and count < 5:
+            res = requests.post(endpoint, json=status_json)
+            str_res = res.content.decode()
+            count+=1
+            sleep(0.2)
+        """;
+
+    private HttpClient Http => fleet.Gateway;
+
+    [Fact]
+    public async Task The_seeds_sync_and_async_snippets_run_as_written_against_demo_echo()
+    {
+        await UploadAsync("demo", "echo", Echo);
+
+        // The seed's lines, then one that shows what they got.
+        var sync = await RunPythonAsync(SeedSync + "\nprint(requests.post(endpoint, json=json_data).content.decode(), end='')\n");
+        var polled = await RunPythonAsync(SeedAsync + "\nprint(str_res)\n");
+
+        Assert.Equal("Hello API\n", sync);
+        var lines = polled.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches("^Async call [1-9][0-9]*$", lines[0]);
+        Assert.Equal("SUCCESS: Hello API", lines[^1]);
+    }
+
+    [Fact]
+    public async Task State_set_over_HTTP_is_read_and_changed_by_a_function_and_a_chained_call_runs_through_the_fleet()
+    {
+        var user = ServerledgeApi.UniqueName("faasm");
+        await UploadAsync(user, "counter", """
+            from pyfaasm.core import chain, await_call, get_state, get_state_size, set_state, write_output
+
+            def bump(data):
+                n = int(get_state("count", get_state_size("count")))
+                set_state("count", str(n + int(data)).encode())
+                return 0
+
+            def faasm_main():
+                codes = [await_call(chain(bump, b"10")) for _ in range(2)]
+                write_output(get_state("count", get_state_size("count")) + b" " + str(codes).encode())
+                return 0
+            """);
+        using (var put = await Http.PutAsync($"/s/{user}/count", new StringContent("1"), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal("State upload complete\n", await put.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var (status, body) = await PostAsync($$"""{"user": "{{user}}", "function": "counter"}""");
+        using var state = await Http.GetAsync($"/s/{user}/count", TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode.OK, "21 [0, 0]\n"), (status, body));
+        Assert.Equal("21", await state.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_failing_function_answers_500_and_polls_as_FAILED_with_its_error()
+    {
+        var user = ServerledgeApi.UniqueName("faasm");
+        await UploadAsync(user, "broken", "def faasm_main():\n    raise RuntimeError('no luck')\n");
+
+        var sync = await PostAsync($$"""{"user": "{{user}}", "function": "broken"}""");
+        var (_, id) = await PostAsync($$"""{"user": "{{user}}", "function": "broken", "async": true}""");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        (HttpStatusCode Status, string Body) polled;
+        while ((polled = await PostAsync($$"""{"id": {{id}}, "status": true}""")).Body == "RUNNING" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal((HttpStatusCode.InternalServerError, "RuntimeError: no luck\n"), sync);
+        Assert.Equal((HttpStatusCode.InternalServerError, "FAILED: RuntimeError: no luck"), polled);
+    }
+
+    private async Task UploadAsync(string user, string function, string source)
+    {
+        using var upload = await Http.PutAsync($"/p/{user}/{function}", new StringContent(source), TestContext.Current.CancellationToken);
+        Assert.Equal("Python function upload complete\n", await upload.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string json)
+    {
+        using var response = await Http.PostAsync("/", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Runs a client script with Debian's Python and requests, its endpoint this fleet's gateway; returns its stdout.</summary>
+    private async Task<string> RunPythonAsync(string script)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", script.Replace("http://localhost:8080", fleet.GatewayUrl.ToString().TrimEnd('/'), StringComparison.Ordinal)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"the client script failed: {await errors}");
+        return await output;
+    }
+}
