@@ -66,7 +66,18 @@ public sealed class FaasmTests(FleetCluster fleet)
     [Fact]
     public async Task The_seeds_sync_and_async_snippets_run_as_written_against_demo_echo()
     {
-        await UploadAsync("demo", "echo", Echo);
+        var file = Path.Combine(Path.GetTempPath(), $"echo-{Guid.NewGuid():N}.py");
+        await File.WriteAllTextAsync(file, Echo, TestContext.Current.CancellationToken);
+        try
+        {
+            // The seed's upload line: curl -X PUT <host>:8002/p/<user>/<name> -T <python_file>
+            Assert.Equal("Python function upload complete\n", await CurlAsync("-X", "PUT", $"{fleet.GatewayUrl}p/demo/echo", "-T", file));
+            Assert.Equal(Echo, await CurlAsync("-X", "GET", $"{fleet.GatewayUrl}p/demo/echo"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
 
         // The seed's lines, then one that shows what they got.
         var sync = await RunPythonAsync(SeedSync + "\nprint(requests.post(endpoint, json=json_data).content.decode(), end='')\n");
@@ -95,10 +106,8 @@ public sealed class FaasmTests(FleetCluster fleet)
                 write_output(get_state("count", get_state_size("count")) + b" " + str(codes).encode())
                 return 0
             """);
-        using (var put = await Http.PutAsync($"/s/{user}/count", new StringContent("1"), TestContext.Current.CancellationToken))
-        {
-            Assert.Equal("State upload complete\n", await put.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        }
+        // As the seed's curl line sets it.
+        Assert.Equal("State upload complete\n", await CurlAsync("-X", "PUT", $"{fleet.GatewayUrl}s/{user}/count", "-d", "1"));
 
         var (status, body) = await PostAsync($$"""{"user": "{{user}}", "function": "counter"}""");
         using var state = await Http.GetAsync($"/s/{user}/count", TestContext.Current.CancellationToken);
@@ -130,6 +139,18 @@ public sealed class FaasmTests(FleetCluster fleet)
     {
         using var upload = await Http.PutAsync($"/p/{user}/{function}", new StringContent(source), TestContext.Current.CancellationToken);
         Assert.Equal("Python function upload complete\n", await upload.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>curl's output for these arguments (curl sends Expect: 100-continue with -T, as the seed's uploads do).</summary>
+    private static async Task<string> CurlAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("curl", ["-s", "--fail-with-body", .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"curl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await errors}{await output}");
+        return await output;
     }
 
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string json)
