@@ -2,9 +2,9 @@
 # Every test project against real servers: installs what is missing (Debian packages, when root), starts a private
 # RabbitMQ (AMQP 26672, management 26674) and PostgreSQL (26432) under .fleet/test/, checks the compose file with
 # docker-compose config, checks that a checkout in a closed folder runs both servers too (infra/local/check-anywhere.sh,
-# on base+10000: 36672..36674, 36432), runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
+# on base+5000: 31672..31674, 31432, below Linux's ephemeral ports, which a client's connection may hold), runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
 # FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; FLEET_TEST_PORT_BASE (default 26000) moves
-# the ports (base+672..674, base+432; at most 44000: the closed-checkout check runs on base+10000, and rabbitmqctl
+# the ports (base+672..674, base+432; at most 44000: the closed-checkout check runs on base+5000, and rabbitmqctl
 # takes a node's distribution port + 10000 for itself) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ
 # node, so a second checkout can test beside the first; extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Serverledge).
 set -uo pipefail
@@ -41,7 +41,7 @@ else
   echo "compose: docker-compose config FAILED"; failed=$((failed + 1))
 fi
 # A new user's clone under /root (mode 700) must run the servers too, not die at their pid files.
-if "$FLEET_ROOT/infra/local/check-anywhere.sh" $((base + 10000)) "$node-anywhere"; then
+if "$FLEET_ROOT/infra/local/check-anywhere.sh" $((base + 5000)) "$node-anywhere"; then
   echo "anywhere: servers from a closed checkout passed"; passed=$((passed + 1))
 else
   echo "anywhere: servers from a closed checkout FAILED"; failed=$((failed + 1))

@@ -25,6 +25,30 @@ public sealed class FacadeListenerTests
     }
 
     [Fact]
+    public async Task On_a_facades_own_port_another_facades_routes_are_not_found_and_on_the_main_port_both_answer()
+    {
+        await using var fleet = new OwnPortStandalone();
+        await fleet.InitializeAsync();
+        using var serverledge = new HttpClient { BaseAddress = fleet.OwnUrl };
+        using var faasm = new HttpClient { BaseAddress = fleet.FaasmUrl };
+        var ct = TestContext.Current.CancellationToken;
+
+        var answers = new[]
+        {
+            (await fleet.Anonymous.GetAsync("/ping", ct)).StatusCode, (await fleet.Anonymous.GetAsync("/status", ct)).StatusCode,
+            (await faasm.GetAsync("/ping", ct)).StatusCode, (await faasm.GetAsync("/status", ct)).StatusCode,
+            (await serverledge.GetAsync("/ping", ct)).StatusCode, (await serverledge.GetAsync("/status", ct)).StatusCode,
+            (await fleet.Anonymous.GetAsync("/x/y", ct)).StatusCode,
+        };
+        using var unknown = await faasm.GetAsync("/x/y", ct);
+
+        Assert.Equal(
+            [HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.OK, HttpStatusCode.NotFound],
+            answers);
+        Assert.Equal((HttpStatusCode.BadRequest, "Unrecognised GET request to /x/y"), (unknown.StatusCode, await unknown.Content.ReadAsStringAsync(ct)));
+    }
+
+    [Fact]
     public async Task A_facade_switched_off_has_no_routes_and_no_listener_and_health_still_answers()
     {
         await using var fleet = new ServerledgeOffStandalone();
@@ -42,9 +66,12 @@ public sealed class FacadeListenerTests
     {
         public Uri OwnUrl { get; } = new($"http://127.0.0.1:{FreePort()}");
 
+        public Uri FaasmUrl { get; } = new($"http://127.0.0.1:{FreePort()}");
+
         protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
         {
             ["Facades__Serverledge__Urls"] = OwnUrl.ToString().TrimEnd('/'),
+            ["Facades__Faasm__Urls"] = FaasmUrl.ToString().TrimEnd('/'),
         };
     }
 

@@ -61,6 +61,9 @@ internal sealed class FacadeListeners
             return next(context);
         };
 
+    /// <summary>Whether <paramref name="port"/> is one of <paramref name="facade"/>'s own listeners.</summary>
+    public bool IsOwnPort(string facade, int port) => _ownedPorts.TryGetValue(port, out var owner) && owner == facade;
+
     private static List<string> Split(string urls) =>
         [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 }

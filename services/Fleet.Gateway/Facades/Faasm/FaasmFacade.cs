@@ -36,5 +36,10 @@ internal static class FaasmFacade
         routes.MapFaasmInvocations();
         // Browsers' preflight: upstream answers OPTIONS on any path.
         routes.MapMethods("/{**path}", [HttpMethods.Options], () => FaasmWire.Text(""));
+        var listeners = app.Services.GetRequiredService<FacadeListeners>();
+        routes.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Put], (HttpRequest http) =>
+            listeners.IsOwnPort(Name, http.HttpContext.Connection.LocalPort)
+                ? FaasmWire.Text($"Unrecognised {http.Method} request to {http.Path}", StatusCodes.Status400BadRequest)
+                : Results.NotFound());
     }
 }
