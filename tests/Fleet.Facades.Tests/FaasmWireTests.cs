@@ -143,6 +143,17 @@ public sealed class FaasmWireTests(InProcessFleet fleet) : IClassFixture<InProce
         Assert.Equal((HttpStatusCode.OK, "changed"), await ReplyAsync(changed));
     }
 
+    [Fact]
+    public async Task An_async_call_of_an_unknown_function_gets_an_id_whose_poll_is_FAILED()
+    {
+        var (status, id) = await PostAsync("""{"user": "nobody-here", "function": "nothing", "async": true}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(int.TryParse(id, out _), $"'{id}' is not an id");
+        Assert.Equal((HttpStatusCode.InternalServerError, "FAILED: Function nobody-here/nothing not found"), await PollAsync(id));
+        Assert.Equal((HttpStatusCode.InternalServerError, "FAILED: Function nobody-here/nothing not found"), await PollAsync(id));
+    }
+
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string body)
     {
         using var response = await _http.PostAsync("/", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);

@@ -122,6 +122,26 @@ internal sealed partial class Invoker : IAsyncDisposable
     }
 
     /// <summary>
+    /// Accepts an async call that cannot run (its API answers such calls with an id whose poll reads failed): its
+    /// failed outcome is kept under <paramref name="id"/> as any call's, for <paramref name="retentionSeconds"/>.
+    /// </summary>
+    public async Task FailAsync(string id, string function, string error, int retentionSeconds, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var outcome = new InvocationResult { RequestId = id, Status = InvocationStatus.Failed, Error = error, ReturnCode = 1, CompletedAt = now };
+        try
+        {
+            await _store.Calls.CompleteAsync(
+                [new CallRecord { Id = id, Function = function, CreatedAt = now, ExpiresAt = now.AddSeconds(retentionSeconds), Result = outcome }],
+                cancellationToken);
+        }
+        catch (DbException storeError)
+        {
+            throw new CoreUnavailableException("the call store cannot be reached", storeError);
+        }
+    }
+
+    /// <summary>
     /// An async call's state: completed with its outcome; queued or running when it was recorded (only with
     /// <see cref="CoreOptions.RecordQueuedCalls"/>); otherwise unknown until its outcome is stored.
     /// </summary>

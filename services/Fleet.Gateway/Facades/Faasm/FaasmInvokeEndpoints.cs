@@ -61,7 +61,16 @@ internal static class FaasmInvokeEndpoints
         var (user, name) = message.Target;
         if (await registry.FindAsync(FaasmFunctions.Ref(user, name), cancellationToken) is not { } function)
         {
-            return Text($"Function {user}/{name} not found\n", StatusCodes.Status500InternalServerError);
+            // Upstream runs the call, which fails: an async one gets its id, and its poll reads FAILED.
+            var missing = $"Function {user}/{name} not found";
+            if (!message.Async)
+            {
+                return Text($"{missing}\n", StatusCodes.Status500InternalServerError);
+            }
+
+            var failedId = await NewIdAsync(invoker, cancellationToken);
+            await invoker.FailAsync(failedId, $"{user}/{name}", missing, options.Value.ResultRetentionSeconds, cancellationToken);
+            return Text(failedId);
         }
 
         var call = new CallRequest { Function = function, Input = Payload.OfBytes(message.Input), CaptureOutput = options.Value.CaptureStdout, ReceivedAt = invoker.Now };
