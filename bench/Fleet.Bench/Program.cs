@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Fleet.Bench;
 
-// Measures a running gateway (Serverledge API): warm sync latency, async throughput, cold starts.
-// Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--clients N] [--celery celery.json]
+// Measures a running gateway (Serverledge API): warm sync latency, async throughput, cold starts; and Faasm's API: a
+// Python echo's warm latency (--faasm N calls, 1000 by default; 0 skips it), beside Serverledge's in the same run.
+// Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--clients N] [--faasm N] [--celery celery.json]
 //                    [--sync-samples FILE] [--celery-sync-samples FILE] [--only-sync]
 //                    [--async-samples FILE] [--celery-rate-samples FILE] [--only-async]
 // --clients: concurrent submitters of async calls (default 256). Each waits for its 200, which the gateway sends once
@@ -72,6 +73,15 @@ if (onlyAsync)
 
 var throughput = throughputs.Length > 0 ? Scenarios.Median(throughputs) : double.NaN;
 Report.Line($"fleet async completed (median of {throughputs.Length})", throughput, "calls/s");
+
+var faasmCalls = Option("--faasm", 1000);
+if (faasmCalls > 0)
+{
+    var faasm = Scenarios.P50P99(await Scenarios.FaasmWarmSyncAsync(http, faasmCalls));
+    Report.Line("fleet faasm python echo warm p50", faasm.P50Ms, "ms");
+    Report.Line("fleet faasm python echo warm p99", faasm.P99Ms, "ms");
+    Report.Line("ratio faasm python p50 / serverledge python p50", faasm.P50Ms / sync.P50Ms, "x");
+}
 
 var pythonCold = await Scenarios.ColdStartAsync(api, "python310", "noop.handler", Scenarios.PythonNoop);
 Report.Line("fleet cold start python (median of 5, InitTime)", pythonCold, "ms");

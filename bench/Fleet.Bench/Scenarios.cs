@@ -7,6 +7,14 @@ internal static class Scenarios
     public const string PythonNoop = "def handler(params, context):\n    return params\n";
     public const string NodeNoop = "module.exports = (params, ctx) => params;\n";
 
+    public const string FaasmEcho = """
+        from pyfaasm.core import get_input_len, read_input, write_output
+
+        def faasm_main():
+            write_output(read_input(get_input_len()))
+            return 0
+        """;
+
     /// <summary>Round trips (ms) of <paramref name="calls"/> sequential sync calls to a new function, after 200 untimed ones.</summary>
     public static async Task<double[]> WarmSyncAsync(BenchApi api, int calls)
     {
@@ -22,6 +30,38 @@ internal static class Scenarios
         {
             var started = Stopwatch.GetTimestamp();
             await api.InvokeAsync(name);
+            samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        return samples;
+    }
+
+    /// <summary>Faasm's API: an echo uploaded as Python (PUT /p/), warmed, then called one after another (POST /).</summary>
+    public static async Task<double[]> FaasmWarmSyncAsync(HttpClient http, int calls)
+    {
+        var user = Unique("bench");
+        using (var upload = await http.PutAsync($"/p/{user}/echo", new StringContent(FaasmEcho)))
+        {
+            upload.EnsureSuccessStatusCode();
+        }
+
+        var message = $$"""{"user": "{{user}}", "function": "echo", "input_data": "Hello API"}""";
+        async Task CallAsync()
+        {
+            using var response = await http.PostAsync("/", new StringContent(message, System.Text.Encoding.UTF8, "application/json"));
+            response.EnsureSuccessStatusCode();
+        }
+
+        for (var i = 0; i < 200; i++)
+        {
+            await CallAsync();
+        }
+
+        var samples = new double[calls];
+        for (var i = 0; i < calls; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await CallAsync();
             samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
