@@ -13,17 +13,6 @@ namespace Fleet.EndToEnd.Tests;
 [Collection(nameof(FleetCollection))]
 public sealed class FaasmTests(FleetCluster fleet)
 {
-    private const string Echo = """
-        from pyfaasm.core import get_input_len, read_input, write_output
-
-        def faasm_main():
-            n = get_input_len()
-            if n == 0:
-                return 0
-            write_output(read_input(n))
-            return 0
-        """;
-
     private const string SeedSync = """
         import requests
         endpoint = "http://localhost:8080"
@@ -67,12 +56,12 @@ public sealed class FaasmTests(FleetCluster fleet)
     public async Task The_seeds_sync_and_async_snippets_run_as_written_against_demo_echo()
     {
         var file = Path.Combine(Path.GetTempPath(), $"echo-{Guid.NewGuid():N}.py");
-        await File.WriteAllTextAsync(file, Echo, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(file, SampleFunctions.FaasmEcho, TestContext.Current.CancellationToken);
         try
         {
             // The seed's upload line: curl -X PUT <host>:8002/p/<user>/<name> -T <python_file>
             Assert.Equal("Python function upload complete\n", await CurlAsync("-X", "PUT", $"{fleet.GatewayUrl}p/demo/echo", "-T", file));
-            Assert.Equal(Echo, await CurlAsync("-X", "GET", $"{fleet.GatewayUrl}p/demo/echo"));
+            Assert.Equal(SampleFunctions.FaasmEcho, await CurlAsync("-X", "GET", $"{fleet.GatewayUrl}p/demo/echo"));
         }
         finally
         {
@@ -141,18 +130,6 @@ public sealed class FaasmTests(FleetCluster fleet)
         Assert.Equal("Python function upload complete\n", await upload.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
-    /// <summary>curl's output for these arguments (curl sends Expect: 100-continue with -T, as the seed's uploads do).</summary>
-    private static async Task<string> CurlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("curl", ["-s", "--fail-with-body", .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"curl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await errors}{await output}");
-        return await output;
-    }
-
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string json)
     {
         using var response = await Http.PostAsync("/", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
@@ -160,18 +137,21 @@ public sealed class FaasmTests(FleetCluster fleet)
     }
 
     /// <summary>Runs a client script with Debian's Python and requests, its endpoint this fleet's gateway; returns its stdout.</summary>
-    private async Task<string> RunPythonAsync(string script)
+    private Task<string> RunPythonAsync(string script) =>
+        RunAsync("/usr/bin/python3", "-c", script.Replace("http://localhost:8080", fleet.GatewayUrl.ToString().TrimEnd('/'), StringComparison.Ordinal));
+
+    /// <summary>curl's output for these arguments (curl sends Expect: 100-continue with -T, as the seed's uploads do).</summary>
+    private static Task<string> CurlAsync(params string[] arguments) => RunAsync("curl", ["-s", "--fail-with-body", .. arguments]);
+
+    /// <summary>A client program's stdout; it must exit with 0.</summary>
+    private static async Task<string> RunAsync(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", script.Replace("http://localhost:8080", fleet.GatewayUrl.ToString().TrimEnd('/'), StringComparison.Ordinal)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"the client script failed: {await errors}");
+        Assert.True(process.ExitCode == 0, $"{program} failed ({process.ExitCode}): {await errors}{await output}");
         return await output;
     }
 }

@@ -13,6 +13,18 @@ internal static class SampleFunctions
             """,
     };
 
+    /// <summary>Faasm's Python echo, as its documentation gives it (faasm/python func/python/echo.py).</summary>
+    public const string FaasmEcho = """
+        from pyfaasm.core import get_input_len, read_input, write_output
+
+        def faasm_main():
+            n = get_input_len()
+            if n == 0:
+                return 0
+            write_output(read_input(n))
+            return 0
+        """;
+
     public static readonly Dictionary<string, string> Python = new()
     {
         ["fn.py"] = """

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Fleet.EndToEnd.Tests;
 
 namespace Fleet.Facades.Tests;
 
@@ -87,22 +88,11 @@ public sealed class FaasmWireTests(InProcessFleet fleet) : IClassFixture<InProce
         Assert.Equal((HttpStatusCode.OK, "Function upload complete\n"), await ReplyAsync(python));
     }
 
-    private const string Echo = """
-        from pyfaasm.core import get_input_len, read_input, write_output
-
-        def faasm_main():
-            n = get_input_len()
-            if n == 0:
-                return 0
-            write_output(read_input(n))
-            return 0
-        """;
-
     [Fact]
     public async Task The_seeds_sync_and_async_echo_runs_and_polls_are_idempotent()
     {
         var user = Unique("demo");
-        using (var upload = await PutAsync($"/p/{user}/echo", Echo))
+        using (var upload = await PutAsync($"/p/{user}/echo", SampleFunctions.FaasmEcho))
         {
             Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         }
