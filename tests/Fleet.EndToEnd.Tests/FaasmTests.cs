@@ -106,6 +106,45 @@ public sealed class FaasmTests(FleetCluster fleet)
     }
 
     [Fact]
+    public async Task A_shared_file_uploaded_with_the_seeds_curl_line_is_read_by_a_function_and_cannot_be_written()
+    {
+        var user = ServerledgeApi.UniqueName("faasm");
+        var path = $"data/{user}.txt";
+        var file = Path.Combine(Path.GetTempPath(), $"{user}.txt");
+        await File.WriteAllTextAsync(file, "shared words", TestContext.Current.CancellationToken);
+        try
+        {
+            // The seed's line: curl -X PUT -H "FilePath: <access_path>" <host>:8002/file -T <file>
+            Assert.Equal("Shared file uploaded\n", await CurlAsync("-X", "PUT", "-H", $"FilePath: {path}", $"{fleet.GatewayUrl}file", "-T", file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        await UploadAsync(user, "reader", $$"""
+            from pyfaasm.core import write_output
+
+            def faasm_main():
+                with open("faasm://{{path}}") as text, open("faasm:///{{path}}", "rb") as raw:
+                    words, data = text.read(), raw.read()
+                try:
+                    open("faasm://{{path}}", "w")
+                    written = "written"
+                except PermissionError:
+                    written = "read-only"
+                try:
+                    open("faasm://no/such/file")
+                    missing = "found"
+                except FileNotFoundError:
+                    missing = "missing"
+                write_output(" ".join([words, str(len(data)), written, missing]))
+            """);
+
+        Assert.Equal((HttpStatusCode.OK, "shared words 12 read-only missing\n"), await PostAsync($$"""{"user": "{{user}}", "function": "reader"}"""));
+    }
+
+    [Fact]
     public async Task A_failing_function_answers_500_and_polls_as_FAILED_with_its_error()
     {
         var user = ServerledgeApi.UniqueName("faasm");

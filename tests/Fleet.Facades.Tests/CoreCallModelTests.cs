@@ -33,6 +33,12 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
             def text(params, context):
                 return params["letter"] * params["count"]
 
+            def peek(params, context):
+                try:
+                    return context.host("file.read", key=params["path"])
+                except Exception as error:
+                    return str(error)
+
             def chain(params, context):
                 child = context.invoke(params["child"], bytes(range(256)) * params["repeat"])
                 return {"status": child["status"], "returnCode": child["returnCode"], "length": len(child["output"]), "first": child["output"][0]}
@@ -125,6 +131,20 @@ public sealed class CoreCallModelTests(InProcessFleet fleet) : IClassFixture<InP
         Assert.Equal("""{"status": "succeeded", "returnCode": 7, "length": 409600, "first": 255}""", outcome.Output.Json);
         Assert.True(await InStoreAsync(input), "the child's large input was not put in the store");
         Assert.True(await InStoreAsync([.. input.Reverse()]), "the child's large output was not put in the store");
+    }
+
+    [Fact]
+    public async Task Only_Faasms_functions_may_read_the_shared_files()
+    {
+        var registration = await Registry.RegisterAsync(
+            Registration(CallConventions.JsonHandler) with { Handler = "raw.peek" }, TestContext.Current.CancellationToken);
+        var function = registration.Created ?? throw new InvalidOperationException(registration.Reason);
+        var store = fleet.Services.GetRequiredService<IFleetStore>();
+        await store.State.WriteAsync(FunctionNamespaces.SharedFiles, "secret.txt", "shared"u8.ToArray(), 1024, TestContext.Current.CancellationToken);
+
+        var outcome = await Invoker.RunAsync(Call(function, Payload.OfJson("""{"path": "secret.txt"}""")), TestContext.Current.CancellationToken);
+
+        Assert.Equal("\"host call file.read is not available\"", outcome.Output.Json);
     }
 
     [Fact]

@@ -59,6 +59,33 @@ public sealed class FaasmWireTests(InProcessFleet fleet) : IClassFixture<InProce
         Assert.Equal((HttpStatusCode.NotFound, "Empty response"), await ReplyAsync(otherUser));
     }
 
+    [Fact]
+    public async Task A_shared_file_goes_up_and_down_by_its_FilePath_header_and_a_Python_upload_is_one_too()
+    {
+        var path = $"data/{Unique("file")}.txt";
+        var user = Unique("user");
+        using (await PutAsync($"/p/{user}/echo", "def faasm_main():\n    return 0\n")) { }
+
+        using var noHeader = await PutAsync("/file", "x");
+        using var up = await SendAsync(HttpMethod.Put, "/file/local-name.txt", path, "shared bytes");
+        using var down = await SendAsync(HttpMethod.Get, "/file", "/" + path);
+        using var source = await SendAsync(HttpMethod.Get, "/file/", $"pyfuncs/{user}/echo/function.py");
+        using var absent = await SendAsync(HttpMethod.Get, "/file", "no/such/file");
+
+        Assert.Equal((HttpStatusCode.BadRequest, "Bad request, expected file path header FilePath"), await ReplyAsync(noHeader));
+        Assert.Equal((HttpStatusCode.OK, "Shared file uploaded\n"), await ReplyAsync(up));
+        Assert.Equal((HttpStatusCode.OK, "shared bytes"), await ReplyAsync(down));
+        Assert.Equal((HttpStatusCode.OK, "def faasm_main():\n    return 0\n"), await ReplyAsync(source));
+        Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string filePath, string? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body) };
+        request.Headers.Add("FilePath", filePath);
+        return _http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     [Theory]
     [InlineData("", 400, "Empty request")]
     [InlineData("{\"user\": ", 400, "Bad JSON in request body")]

@@ -10,7 +10,8 @@ namespace Fleet.Worker.HostCalls;
 
 /// <summary>
 /// The host calls a placed call may make: <c>progress</c> (logged: no client of Fleet's reads it yet), <c>state.*</c>
-/// in its function's namespace and <c>invoke</c>; anything else is not available.
+/// in its function's namespace, <c>invoke</c>, and for Faasm's functions <c>file.read</c> of the shared files; anything
+/// else is not available.
 /// </summary>
 internal sealed partial class CallHostCalls(
     IFleetStore store, PayloadBlobs payloads, IOptions<StoreOptions> storeOptions, IClientFactory clients, Heartbeat heartbeat, HeldCalls held, TimeProvider time,
@@ -26,7 +27,10 @@ internal sealed partial class CallHostCalls(
         var capacity = new CallCapacity(slot, held, heldBy, heartbeat.Nudge);
         var chained = new ChainedCallHostCalls(
             call, capacity, store, payloads, storeOptions.Value, _scheduler.Value, time, UnavailableHostCalls.Instance, logger);
-        var state = new StateHostCalls(store.State, call.Function.Namespace, storeOptions.Value.MaxStateValueBytes, chained, logger);
+        IHostCallHandler shared = call.Function.Convention == CallConventions.FaasmPython
+            ? new SharedFileHostCalls(new StateHostCalls(store.State, FunctionNamespaces.SharedFiles, 0, UnavailableHostCalls.Instance, logger), chained)
+            : chained;
+        var state = new StateHostCalls(store.State, call.Function.Namespace, storeOptions.Value.MaxStateValueBytes, shared, logger);
         return new ProgressHostCalls(new Progress(logger, call.RequestId), state);
     }
 

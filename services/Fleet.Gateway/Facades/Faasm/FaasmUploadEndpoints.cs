@@ -1,3 +1,4 @@
+using Fleet.Contracts;
 using Fleet.Core.Functions;
 using Fleet.Core.State;
 using Microsoft.Extensions.Options;
@@ -5,9 +6,14 @@ using static Fleet.Gateway.Facades.Faasm.FaasmWire;
 
 namespace Fleet.Gateway.Facades.Faasm;
 
-/// <summary>Faasm's upload server: Python functions (<c>/p/</c>), state (<c>/s/</c>), WebAssembly (<c>/f/</c>, not yet run), <c>/ping</c>.</summary>
+/// <summary>
+/// Faasm's upload server: Python functions (<c>/p/</c>), state (<c>/s/</c>), shared files (<c>/file</c>, a path in the
+/// <c>FilePath</c> header; functions read them as <c>faasm://&lt;path&gt;</c>), WebAssembly (<c>/f/</c>, not yet run), <c>/ping</c>.
+/// </summary>
 internal static class FaasmUploadEndpoints
 {
+    private const string NoFilePath = "Bad request, expected file path header FilePath";
+
     public static void MapFaasmUploads(this RouteGroupBuilder routes)
     {
         routes.MapGet("/ping", () => Text("PONG"));
@@ -15,13 +21,17 @@ internal static class FaasmUploadEndpoints
         routes.MapGet("/p/{user}/{function}", GetPythonAsync);
         routes.MapPut("/s/{user}/{key}", PutStateAsync);
         routes.MapGet("/s/{user}/{key}", GetStateAsync);
+        // Faasm's CLI uploads to a URL ending in '/', so curl appends the local file's name: only the header counts.
+        routes.MapPut("/file/{**rest}", PutSharedFileAsync);
+        routes.MapGet("/file/{**rest}", GetSharedFileAsync);
         routes.MapPut("/f/{user}/{function}", PutWasm);
         routes.MapGet("/f/{user}/{function}", () => Text("WebAssembly functions are not supported yet", StatusCodes.Status404NotFound));
     }
 
     /// <summary>Replaces any earlier version: its warm instances are retired with it.</summary>
     private static async Task<IResult> PutPythonAsync(
-        string user, string function, HttpRequest http, FunctionRegistry registry, IOptions<FaasmOptions> options, CancellationToken cancellationToken)
+        string user, string function, HttpRequest http, FunctionRegistry registry, StateValues state, IOptions<FaasmOptions> options,
+        CancellationToken cancellationToken)
     {
         var (source, error) = await ReadBodyAsync(http, cancellationToken);
         if (error is not null)
@@ -31,9 +41,14 @@ internal static class FaasmUploadEndpoints
 
         await registry.DeleteAsync(FaasmFunctions.Ref(user, function), cancellationToken);
         var registration = await registry.RegisterAsync(FaasmFunctions.Python(user, function, source!, options.Value), cancellationToken);
-        return registration.Created is not null
-            ? Text("Python function upload complete\n")
-            : Text($"Python function upload failed: {registration.Reason}\n", StatusCodes.Status400BadRequest);
+        if (registration.Created is null)
+        {
+            return Text($"Python function upload failed: {registration.Reason}\n", StatusCodes.Status400BadRequest);
+        }
+
+        // Upstream keeps the source as a shared file too.
+        await state.WriteAsync(FunctionNamespaces.SharedFiles, $"pyfuncs/{user}/{function}/{FaasmFunctions.PythonFile}", source, cancellationToken);
+        return Text("Python function upload complete\n");
     }
 
     private static async Task<IResult> GetPythonAsync(string user, string function, FunctionRegistry registry, CancellationToken cancellationToken)
@@ -86,6 +101,58 @@ internal static class FaasmUploadEndpoints
             return Text($"Bad state key: {invalid.Message}\n", StatusCodes.Status400BadRequest);
         }
     }
+
+    private static async Task<IResult> PutSharedFileAsync(HttpRequest http, StateValues state, CancellationToken cancellationToken)
+    {
+        if (FilePath(http) is not { } path)
+        {
+            return Text(NoFilePath, StatusCodes.Status400BadRequest);
+        }
+
+        var (bytes, error) = await ReadBodyAsync(http, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        try
+        {
+            await state.WriteAsync(FunctionNamespaces.SharedFiles, path, bytes!, cancellationToken);
+        }
+        catch (ArgumentOutOfRangeException tooLarge)
+        {
+            return Text($"{tooLarge.Message}\n", StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (ArgumentException invalid)
+        {
+            return Text($"Bad file path: {invalid.Message}\n", StatusCodes.Status400BadRequest);
+        }
+
+        return Text("Shared file uploaded\n");
+    }
+
+    private static async Task<IResult> GetSharedFileAsync(HttpRequest http, StateValues state, CancellationToken cancellationToken)
+    {
+        if (FilePath(http) is not { } path)
+        {
+            return Text(NoFilePath, StatusCodes.Status400BadRequest);
+        }
+
+        try
+        {
+            return await state.ReadAsync(FunctionNamespaces.SharedFiles, path, cancellationToken) is { } bytes
+                ? Bytes(bytes)
+                : Text($"No file {path}", StatusCodes.Status404NotFound);
+        }
+        catch (ArgumentException invalid)
+        {
+            return Text($"Bad file path: {invalid.Message}\n", StatusCodes.Status400BadRequest);
+        }
+    }
+
+    /// <summary>The FilePath header without its leading '/' (functions open <c>faasm://path</c> and <c>faasm:///path</c> alike).</summary>
+    private static string? FilePath(HttpRequest http) =>
+        http.Headers["FilePath"].ToString().TrimStart('/') is { Length: > 0 } path ? path : null;
 
     /// <summary>Clients upload CPython's wasm to <c>python/py_func</c>: accepted and ignored, Fleet's Python is built in.</summary>
     private static IResult PutWasm(string user, string function) =>

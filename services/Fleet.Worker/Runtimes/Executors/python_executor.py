@@ -391,6 +391,25 @@ def _exit(code=None):
     raise SystemExit(code)
 
 
+_SHARED_FILE_PREFIX = "faasm://"
+_SHARED_FILE_CHUNK = 4 << 20
+
+
+def _shared_file(path, mode):
+    """A shared file (PUT /file) opened for reading: read through the worker (host call file.read), in 4 MiB ranges."""
+    if any(flag in mode for flag in "wax+"):
+        raise PermissionError("shared files are read-only: " + _SHARED_FILE_PREFIX + path)
+    key, data = path.lstrip("/"), bytearray()
+    while True:
+        chunk = host("file.read", key=key, offset=len(data), length=_SHARED_FILE_CHUNK)
+        if chunk is None:
+            raise FileNotFoundError("no shared file " + _SHARED_FILE_PREFIX + path)
+        data += binascii.a2b_base64(chunk)
+        if len(chunk) == 0 or len(data) % _SHARED_FILE_CHUNK != 0:
+            break
+    return io.BytesIO(bytes(data)) if "b" in mode else io.StringIO(data.decode("utf-8"))
+
+
 def _faasm_python(request):
     sys.path.insert(0, request["codeDir"])
     _pyfaasm_core()
@@ -398,6 +417,14 @@ def _faasm_python(request):
 
     if not hasattr(builtins, "exit"):  # site adds exit() and quit(); the sandbox runs Python without it
         builtins.exit = builtins.quit = _exit
+    plain_open = builtins.open
+
+    def faasm_open(file, mode="r", *args, **kwargs):
+        if isinstance(file, str) and file.startswith(_SHARED_FILE_PREFIX):
+            return _shared_file(file[len(_SHARED_FILE_PREFIX):], mode)
+        return plain_open(file, mode, *args, **kwargs)
+
+    builtins.open = faasm_open
     module = importlib.import_module(request["handler"])
 
     def call(item, budget, entry):
