@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Fleet.Gateway.Facades.Faasm;
 
 /// <summary>
-/// Faasm's API (../shared/specs/faasm.md): its upload server's routes and its invoke route as one route group with its
-/// own listener (8002 by default), no auth (upstream has none), plain-text replies with CORS headers.
+/// Faasm's HTTP API (upstream v0.9's docs/api.md): its upload server's routes and its invoke route as one route group
+/// with its own listener (8002 by default), no auth (upstream has none), plain-text replies with CORS headers.
 /// </summary>
 internal static class FaasmFacade
 {

@@ -10,9 +10,10 @@ using static Fleet.Gateway.Facades.Faasm.FaasmWire;
 namespace Fleet.Gateway.Facades.Faasm;
 
 /// <summary>
-/// Faasm's invoke server (generation 2 of its replies, ../shared/specs/faasm.md §3): one JSON message per request, a
-/// sync call answered with its output, an async one with a bare integer id, a status poll with <c>RUNNING</c>,
-/// <c>SUCCESS: …</c> or <c>FAILED: …</c>. Polls are idempotent, and an unknown id is an error, not RUNNING forever.
+/// Faasm's invoke server, generation 2 of its replies (faabric's endpoint of 2020-09 to 2023-06): one JSON message per
+/// request, a sync call answered with its output, an async one with a bare integer id, a status poll with
+/// <c>RUNNING</c>, <c>SUCCESS: …</c> or <c>FAILED: …</c>. Polls are idempotent, and an unknown id is an error, not
+/// RUNNING forever.
 /// </summary>
 internal static class FaasmInvokeEndpoints
 {
