@@ -1,5 +1,4 @@
 using Fleet.Gateway.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Gateway.Facades.Faasm;
 
@@ -11,27 +10,20 @@ internal static class FaasmFacade
 {
     public const string Name = "Faasm";
 
-    public static FaasmOptions Register(WebApplicationBuilder builder)
-    {
-        var section = builder.Configuration.GetSection(FaasmOptions.SectionName);
-        builder.Services.AddOptions<FaasmOptions>().Bind(section)
-            .Validate(o => o.MaxBodyBytes > 0 && o.MessageTimeoutSeconds > 0 && o.ResultRetentionSeconds > 0 && o.FunctionMemoryMB > 0,
-                "Facades:Faasm limits must be positive")
-            .ValidateOnStart();
-        return section.Get<FaasmOptions>() ?? new FaasmOptions();
-    }
+    public static FaasmOptions Register(WebApplicationBuilder builder) =>
+        builder.AddFacadeOptions<FaasmOptions>(
+            FaasmOptions.SectionName,
+            o => o.MaxBodyBytes > 0 && o.MessageTimeoutSeconds > 0 && o.ResultRetentionSeconds > 0 && o.FunctionMemoryMB > 0,
+            "Facades:Faasm limits must be positive");
 
     public static void MapFaasm(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<FaasmOptions>>().Value;
-        if (!options.Enabled)
+        if (app.MapFacade<FaasmOptions>(Name) is not { } routes)
         {
             return;
         }
 
-        var routes = app.MapGroup("")
-            .AddEndpointFilter(app.Services.GetRequiredService<FacadeListeners>().Gate(Name, options))
-            .AddEndpointFilter(FaasmWire.Headers);
+        routes.AddEndpointFilter(FaasmWire.Headers);
         routes.MapFaasmUploads();
         routes.MapFaasmInvocations();
         // Browsers' preflight: upstream answers OPTIONS on any path.

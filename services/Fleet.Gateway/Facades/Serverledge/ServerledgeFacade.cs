@@ -1,5 +1,4 @@
 using Fleet.Gateway.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fleet.Gateway.Facades.Serverledge;
 
@@ -10,27 +9,20 @@ internal static class ServerledgeFacade
 
     public static ServerledgeOptions Register(WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(ServerledgeOptions.SectionName);
-        builder.Services.AddOptions<ServerledgeOptions>().Bind(section)
-            .Validate(o => o.MaxBodyBytes > 0 && o.MaxInvokeBodyBytes > 0, "Facades:Serverledge body limits must be positive")
-            .ValidateOnStart();
         builder.Services.AddSingleton<ServerledgeRequestIds>();
         builder.Services.AddSingleton<ServerledgeAccess>();
-        return section.Get<ServerledgeOptions>() ?? new ServerledgeOptions();
+        return builder.AddFacadeOptions<ServerledgeOptions>(
+            ServerledgeOptions.SectionName, o => o.MaxBodyBytes > 0 && o.MaxInvokeBodyBytes > 0, "Facades:Serverledge body limits must be positive");
     }
 
     public static void MapServerledge(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<ServerledgeOptions>>().Value;
-        if (!options.Enabled)
+        if (app.MapFacade<ServerledgeOptions>(Name) is not { } routes)
         {
             return;
         }
 
-        var routes = app.MapGroup("")
-            .AddEndpointFilter(app.Services.GetRequiredService<FacadeListeners>().Gate(Name, options))
-            .AddEndpointFilter(app.Services.GetRequiredService<ServerledgeAccess>())
-            .AddEndpointFilter(ServerledgeWire.MapCoreUnavailable);
+        routes.AddEndpointFilter(app.Services.GetRequiredService<ServerledgeAccess>()).AddEndpointFilter(ServerledgeWire.MapCoreUnavailable);
         routes.MapServerledgeFunctions();
         routes.MapServerledgeInvocations();
     }
