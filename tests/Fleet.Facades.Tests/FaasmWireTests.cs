@@ -138,6 +138,21 @@ public sealed class FaasmWireTests(InProcessFleet fleet) : IClassFixture<InProce
     }
 
     [Fact]
+    public async Task A_message_naming_a_py_entry_calls_that_function_with_the_input_and_a_bad_one_fails()
+    {
+        var user = Unique("demo");
+        using (await PutAsync($"/p/{user}/two", "from pyfaasm.core import write_output\n\ndef faasm_main():\n    write_output(b'main')\n\ndef other(data):\n    write_output(b'other:' + data)\n")) { }
+
+        var main = await PostAsync($$"""{"user": "{{user}}", "function": "two", "input_data": "x"}""");
+        var other = await PostAsync($$"""{"user": "{{user}}", "function": "two", "input_data": "x", "py_entry": "other"}""");
+        var bad = await PostAsync($$"""{"user": "{{user}}", "function": "two", "py_entry": "os.system"}""");
+
+        Assert.Equal((HttpStatusCode.OK, "main\n"), main);
+        Assert.Equal((HttpStatusCode.OK, "other:x\n"), other);
+        Assert.Equal(HttpStatusCode.InternalServerError, bad.Status);
+    }
+
+    [Fact]
     public async Task A_failing_function_is_a_500_and_polls_FAILED_and_state_set_with_PUT_is_what_the_function_reads()
     {
         var user = Unique("demo");

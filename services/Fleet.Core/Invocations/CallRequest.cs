@@ -25,6 +25,9 @@ public sealed record CallRequest
     /// <summary>How long the outcome of an async call stays readable; null: <c>Store:CallRetentionSeconds</c>.</summary>
     public int? RetentionSeconds { get; init; }
 
+    /// <summary>An entry point other than the function's handler (Faasm's <c>py_entry</c>); null: the handler.</summary>
+    public string? Entry { get; init; }
+
     /// <summary>The call that made this one (a chained call).</summary>
     public string? ParentCallId { get; init; }
 

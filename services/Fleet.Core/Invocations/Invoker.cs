@@ -188,6 +188,7 @@ internal sealed partial class Invoker : IAsyncDisposable
             Priority = CallPriority.Clamp(request.Priority),
             RetentionSeconds = request.RetentionSeconds,
             ParentCallId = request.ParentCallId,
+            Entry = request.Entry,
             Deadline = request.Deadline,
             Async = async,
             ReceivedAt = request.ReceivedAt,

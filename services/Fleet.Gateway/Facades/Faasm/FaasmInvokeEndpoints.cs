@@ -74,7 +74,14 @@ internal static class FaasmInvokeEndpoints
             return Text(failedId);
         }
 
-        var call = new CallRequest { Function = function, Input = Payload.OfBytes(message.Input), CaptureOutput = options.Value.CaptureStdout, ReceivedAt = invoker.Now };
+        var call = new CallRequest
+        {
+            Function = function,
+            Input = Payload.OfBytes(message.Input),
+            Entry = message.PyEntry.Length > 0 ? message.PyEntry : null,
+            CaptureOutput = options.Value.CaptureStdout,
+            ReceivedAt = invoker.Now,
+        };
         if (message.Async)
         {
             var id = await invoker.SubmitAsync(

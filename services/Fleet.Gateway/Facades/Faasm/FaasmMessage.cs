@@ -28,6 +28,9 @@ internal sealed record FaasmMessage
 
     public string PyFunc { get; private init; } = "";
 
+    /// <summary>The Python function to call instead of <c>faasm_main</c>, with the input bytes (chained calls name it).</summary>
+    public string PyEntry { get; private init; } = "";
+
     public bool Mpi { get; private init; }
 
     public long Type { get; private init; }
@@ -63,6 +66,7 @@ internal sealed record FaasmMessage
                 Python = Flag(root, "python"),
                 PyUser = Text(root, "py_user"),
                 PyFunc = Text(root, "py_func"),
+                PyEntry = Text(root, "py_entry"),
                 Mpi = Flag(root, "mpi"),
                 Type = Number(root, "type"),
                 Flush = Flag(root, "flush"),
