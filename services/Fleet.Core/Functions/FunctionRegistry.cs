@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using Fleet.Contracts;
 using Fleet.Placement;
 using Fleet.ServiceDefaults;
@@ -19,6 +18,8 @@ internal sealed class FunctionRegistry(
     IFleetStore store, IPublishEndpoint publisher, WorkerLedger workers, IOptions<CoreOptions> options, IOptions<PackageLimits> packageLimits,
     TimeProvider time)
 {
+    private const string Unreachable = "the function store cannot be reached";
+
     private readonly ConcurrentDictionary<FunctionRef, (FunctionSpec Spec, DateTimeOffset Until)> _cache = new();
     private readonly TimeSpan _ttl = TimeSpan.FromSeconds(options.Value.FunctionCacheSeconds);
 
@@ -91,11 +92,7 @@ internal sealed class FunctionRegistry(
             Generation = Guid.NewGuid().ToString("N"),
             CreatedAt = time.GetUtcNow(),
         };
-        await Guarded(async () =>
-        {
-            await store.Blobs.PutAsync(spec.PackageHash, request.Package, expiresAt: null, cancellationToken);
-            return true;
-        });
+        await Guarded(() => store.Blobs.PutAsync(spec.PackageHash, request.Package, expiresAt: null, cancellationToken));
         return await Guarded(() => store.Functions.TryCreateAsync(spec, cancellationToken))
             ? new Registration(spec, null, "")
             : Registration.Refused(RegistrationProblem.NameTaken);
@@ -188,15 +185,7 @@ internal sealed class FunctionRegistry(
         return handler.StartsWith('/') || handler.Split('/').Contains("..") ? "Handler must be a path inside the package" : null;
     }
 
-    private static async Task<T> Guarded<T>(Func<Task<T>> storeCall)
-    {
-        try
-        {
-            return await storeCall();
-        }
-        catch (DbException error)
-        {
-            throw new CoreUnavailableException("the function store cannot be reached", error);
-        }
-    }
+    private static Task<T> Guarded<T>(Func<Task<T>> storeCall) => StoreCalls.GuardedAsync(Unreachable, storeCall);
+
+    private static Task Guarded(Func<Task> storeCall) => StoreCalls.GuardedAsync(Unreachable, storeCall);
 }

@@ -22,6 +22,8 @@ internal sealed partial class Invoker : IAsyncDisposable
 {
     private const string OutputGone = "the call's output is no longer in the store";
 
+    private const string CallStoreUnreachable = "the call store cannot be reached";
+
     private readonly IClientFactory _clients;
     private readonly IRequestClient<InvokeFunction> _scheduler;
     private readonly ConcurrentDictionary<Uri, IRequestClient<RunInvocation>> _workers = new();
@@ -129,16 +131,9 @@ internal sealed partial class Invoker : IAsyncDisposable
     {
         var now = Now;
         var outcome = new InvocationResult { RequestId = id, Status = InvocationStatus.Failed, Error = error, ReturnCode = 1, CompletedAt = now };
-        try
-        {
-            await _store.Calls.CompleteAsync(
-                [new CallRecord { Id = id, Function = function, CreatedAt = now, ExpiresAt = now.AddSeconds(retentionSeconds), Result = outcome }],
-                cancellationToken);
-        }
-        catch (DbException storeError)
-        {
-            throw new CoreUnavailableException("the call store cannot be reached", storeError);
-        }
+        await StoreCalls.GuardedAsync(CallStoreUnreachable, () => _store.Calls.CompleteAsync(
+            [new CallRecord { Id = id, Function = function, CreatedAt = now, ExpiresAt = now.AddSeconds(retentionSeconds), Result = outcome }],
+            cancellationToken));
     }
 
     /// <summary>
@@ -147,15 +142,7 @@ internal sealed partial class Invoker : IAsyncDisposable
     /// </summary>
     public async Task<CallStatus> GetAsync(string id, CancellationToken cancellationToken)
     {
-        Storage.Calls.CallStatus stored;
-        try
-        {
-            stored = await _store.Calls.GetAsync(id, Now, cancellationToken);
-        }
-        catch (DbException error)
-        {
-            throw new CoreUnavailableException("the call store cannot be reached", error);
-        }
+        var stored = await StoreCalls.GuardedAsync(CallStoreUnreachable, () => _store.Calls.GetAsync(id, Now, cancellationToken));
 
         return stored.Outcome is { } record
             ? new CallStatus(CallState.Completed, await OutcomeAsync(record.Result, cancellationToken))

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Fleet.Storage;
 using Fleet.Storage.State;
 using Microsoft.Extensions.Options;
@@ -30,15 +29,5 @@ internal sealed class StateValues(IFleetStore store, IOptions<StoreOptions> opti
             }
         });
 
-    private static async Task<T> Guarded<T>(Func<Task<T>> storeCall)
-    {
-        try
-        {
-            return await storeCall();
-        }
-        catch (DbException error)
-        {
-            throw new CoreUnavailableException("the state store cannot be reached", error);
-        }
-    }
+    private static Task<T> Guarded<T>(Func<Task<T>> storeCall) => StoreCalls.GuardedAsync("the state store cannot be reached", storeCall);
 }
