@@ -19,8 +19,19 @@ public static class CallConventions
     /// </summary>
     public const string FaasmPython = "faasm-python";
 
-    public static bool IsKnown(string convention) => convention is JsonHandler or BytesHandler or FaasmPython;
+    /// <summary>
+    /// Faasm's WebAssembly contract: the package's module (the handler, <c>function</c>: <c>function.wasm</c>, compiled
+    /// by the registry) run afresh for every call, its <c>_start</c> (main) called (an entry: that export or function
+    /// table entry), input, output, state and chained calls through Faasm's host interface, the exit status (or the
+    /// entry's return) the return code.
+    /// </summary>
+    public const string FaasmWasm = "faasm-wasm";
+
+    public static bool IsKnown(string convention) => convention is JsonHandler or BytesHandler or FaasmPython or FaasmWasm;
 
     /// <summary>Whether the convention's input and output are bytes rather than JSON text.</summary>
-    public static bool TakesBytes(string convention) => convention is BytesHandler or FaasmPython;
+    public static bool TakesBytes(string convention) => convention is BytesHandler or FaasmPython or FaasmWasm;
+
+    /// <summary>Faasm's conventions, whose functions read the shared files (Faasm's <c>faasm://</c> paths).</summary>
+    public static bool IsFaasm(string convention) => convention is FaasmPython or FaasmWasm;
 }

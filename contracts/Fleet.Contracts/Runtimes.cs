@@ -6,5 +6,8 @@ public static class Runtimes
     public const string Python = "python";
     public const string Node = "node";
 
-    public static bool IsKnown(string runtime) => runtime is Python or Node;
+    /// <summary>WebAssembly modules (wasm32-wasi) run by Wasmtime; Faasm's C and C++ functions.</summary>
+    public const string Wasm = "wasm";
+
+    public static bool IsKnown(string runtime) => runtime is Python or Node or Wasm;
 }

@@ -25,9 +25,10 @@ internal sealed class FunctionRegistry(
 
     /// <summary>
     /// Checks the rules in <see cref="RegistrationProblem"/>'s order, then stores the package (once per content) and
-    /// the definition under a new generation.
+    /// the definition under a new generation. With <paramref name="replace"/>, a function of that name is deleted
+    /// once the new one has passed every check (Faasm's uploads), so a refused upload leaves the old one in place.
     /// </summary>
-    public async Task<Registration> RegisterAsync(FunctionRegistration request, CancellationToken cancellationToken)
+    public async Task<Registration> RegisterAsync(FunctionRegistration request, CancellationToken cancellationToken, bool replace = false)
     {
         if (!FunctionNames.IsValid(request.Function.Name))
         {
@@ -47,7 +48,7 @@ internal sealed class FunctionRegistry(
             }
         }
 
-        if (await FindAsync(request.Function, cancellationToken) is not null)
+        if (!replace && await FindAsync(request.Function, cancellationToken) is not null)
         {
             return Registration.Refused(RegistrationProblem.NameTaken);
         }
@@ -78,6 +79,19 @@ internal sealed class FunctionRegistry(
             return Registration.Refused(RegistrationProblem.Timeout, $"Timeout must be 1 to {options.Value.MaxTimeoutSeconds} seconds");
         }
 
+        var package = request.Package;
+        if (request.Runtime == Runtimes.Wasm)
+        {
+            // Compiled here, once, whatever the package brought: workers load only code this registry compiled.
+            var (compiled, problem) = WasmPackages.Compile(package);
+            if (problem is not null)
+            {
+                return Registration.Refused(RegistrationProblem.Package, problem);
+            }
+
+            package = compiled!;
+        }
+
         var spec = new FunctionSpec
         {
             Namespace = request.Function.Namespace,
@@ -88,11 +102,16 @@ internal sealed class FunctionRegistry(
             MemoryMB = request.MemoryMB,
             CpuDemand = request.CpuDemand,
             TimeoutSeconds = timeout,
-            PackageHash = BlobHash.Of(request.Package),
+            PackageHash = BlobHash.Of(package),
             Generation = Guid.NewGuid().ToString("N"),
             CreatedAt = time.GetUtcNow(),
         };
-        await Guarded(() => store.Blobs.PutAsync(spec.PackageHash, request.Package, expiresAt: null, cancellationToken));
+        await Guarded(() => store.Blobs.PutAsync(spec.PackageHash, package, expiresAt: null, cancellationToken));
+        if (replace)
+        {
+            await DeleteAsync(request.Function, cancellationToken);
+        }
+
         return await Guarded(() => store.Functions.TryCreateAsync(spec, cancellationToken))
             ? new Registration(spec, null, "")
             : Registration.Refused(RegistrationProblem.NameTaken);
@@ -167,6 +186,13 @@ internal sealed class FunctionRegistry(
         if (string.IsNullOrWhiteSpace(handler))
         {
             return "Handler is required";
+        }
+
+        if (runtime == Runtimes.Wasm || convention == CallConventions.FaasmWasm)
+        {
+            return runtime != Runtimes.Wasm || convention != CallConventions.FaasmWasm
+                ? "WebAssembly runs with the faasm-wasm convention, and faasm-wasm runs WebAssembly only"
+                : null;
         }
 
         if (convention == CallConventions.FaasmPython)

@@ -27,7 +27,7 @@ internal sealed partial class CallHostCalls(
         var capacity = new CallCapacity(slot, held, heldBy, heartbeat.Nudge);
         var chained = new ChainedCallHostCalls(
             call, capacity, store, payloads, storeOptions.Value, _scheduler.Value, time, UnavailableHostCalls.Instance, logger);
-        IHostCallHandler shared = call.Function.Convention == CallConventions.FaasmPython
+        IHostCallHandler shared = CallConventions.IsFaasm(call.Function.Convention)
             ? new SharedFileHostCalls(new StateHostCalls(store.State, FunctionNamespaces.SharedFiles, 0, UnavailableHostCalls.Instance, logger), chained)
             : chained;
         var state = new StateHostCalls(store.State, call.Function.Namespace, storeOptions.Value.MaxStateValueBytes, shared, logger);

@@ -21,7 +21,9 @@ internal sealed class InstancePool : IAsyncDisposable
     private readonly PackageCache _packages;
     private readonly PoolLedger _ledger;
     private readonly SandboxProfile _profile;
-    private readonly ConcurrentQueue<ExecutorInstance> _spares = new();
+    /// <summary>Spares by runtime name, one queue for each runtime that has them.</summary>
+    private readonly Dictionary<string, ConcurrentQueue<ExecutorInstance>> _spares =
+        RuntimeCatalog.Spares.ToDictionary(runtime => runtime.Name, _ => new ConcurrentQueue<ExecutorInstance>(), StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ExecutorInstance, Task> _evictions = new();
     private readonly int _spareTarget;
     private readonly CancellationTokenSource _stopping = new();
@@ -59,7 +61,7 @@ internal sealed class InstancePool : IAsyncDisposable
 
         CodeTree.Delete(RunDirectory);
         _cleanup = Task.Run(DeleteEndedRunsAsync);
-        _spareTarget = _profile.Limiter == LimiterKind.Cgroup && RuntimeCatalog.Spares is not null ? Math.Max(0, _options.SpareInstances) : 0;
+        _spareTarget = _profile.Limiter == LimiterKind.Cgroup ? Math.Max(0, _options.SpareInstances) : 0;
         ReplenishSpares();
     }
 
@@ -167,8 +169,8 @@ internal sealed class InstancePool : IAsyncDisposable
 
     public PoolSnapshot Snapshot() => _ledger.Snapshot();
 
-    /// <summary>Spares started and not yet claimed.</summary>
-    internal int SpareCount => _spares.Count;
+    /// <summary>Spares started and not yet claimed, of every runtime.</summary>
+    internal int SpareCount => _spares.Values.Sum(queue => queue.Count);
 
     /// <summary>Cold starts served by a spare so far.</summary>
     internal int SparesClaimed => Volatile.Read(ref _sparesClaimed);
@@ -190,9 +192,12 @@ internal sealed class InstancePool : IAsyncDisposable
         await _stopping.CancelAsync();
         await _replenisher;
         var spares = new List<ExecutorInstance>();
-        while (_spares.TryDequeue(out var spare))
+        foreach (var queue in _spares.Values)
         {
-            spares.Add(spare);
+            while (queue.TryDequeue(out var spare))
+            {
+                spares.Add(spare);
+            }
         }
 
         await StopAllAsync(spares, "pool disposed");
@@ -290,12 +295,12 @@ internal sealed class InstancePool : IAsyncDisposable
     private async Task<ExecutorInstance?> ClaimSpareAsync(
         FunctionSpec function, string convention, string codeDirectory, CancellationToken cancellationToken)
     {
-        if (function.Runtime != RuntimeCatalog.Spares?.Name)
+        if (!_spares.TryGetValue(function.Runtime, out var queue))
         {
             return null;
         }
 
-        while (_spares.TryDequeue(out var spare))
+        while (queue.TryDequeue(out var spare))
         {
             ReplenishSpares();
             if (!spare.CanServe())
@@ -335,7 +340,7 @@ internal sealed class InstancePool : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Starts spares in the background until there are enough; one replenisher at a time.</summary>
+    /// <summary>Starts spares in the background until each runtime has enough; one replenisher at a time.</summary>
     private void ReplenishSpares()
     {
         if (_spareTarget == 0 || _disposed || Interlocked.Exchange(ref _replenishing, 1) == 1)
@@ -349,17 +354,20 @@ internal sealed class InstancePool : IAsyncDisposable
             {
                 do
                 {
-                    while (!_disposed && _spares.Count < _spareTarget)
+                    foreach (var runtime in RuntimeCatalog.Spares)
                     {
-                        var id = NewInstanceId();
-                        _spares.Enqueue(await ExecutorInstance.StartSpareAsync(
-                            id, RuntimeCatalog.Spares!, Path.Combine(SparesDirectory, id), _profile, _time));
+                        var queue = _spares[runtime.Name];
+                        while (!_disposed && queue.Count < _spareTarget)
+                        {
+                            var id = NewInstanceId();
+                            queue.Enqueue(await ExecutorInstance.StartSpareAsync(id, runtime, Path.Combine(SparesDirectory, id), _profile, _time));
+                        }
                     }
 
                     Volatile.Write(ref _replenishing, 0);
                 }
                 // A claim that came while this loop was finishing found it still running: look again.
-                while (!_disposed && _spares.Count < _spareTarget && Interlocked.Exchange(ref _replenishing, 1) == 0);
+                while (!_disposed && _spares.Values.Any(queue => queue.Count < _spareTarget) && Interlocked.Exchange(ref _replenishing, 1) == 0);
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {

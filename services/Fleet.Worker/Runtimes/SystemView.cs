@@ -57,7 +57,7 @@ internal sealed class SystemView
             .Select(Path.GetFullPath)
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        List<(string, string)> binds = [.. Interpreter(pythonPath), .. Interpreter(nodePath)];
+        List<(string, string)> binds = [.. Interpreter(pythonPath), .. Interpreter(nodePath), .. DotnetHost.Paths.Select(path => (path, path))];
         // One bind is enough for a directory inside another (lib-dynload inside the standard library).
         binds.AddRange(paths.Where(path => !paths.Any(other => Inside(path, other))).Select(path => (path, path)));
         return new SystemView(binds);

@@ -28,6 +28,18 @@ internal static class FaasmFunctions
         Package = Package(source),
     };
 
+    /// <summary>A WebAssembly module: the registry compiles it into the package (<see cref="WasmPackages"/>).</summary>
+    public static FunctionRegistration Wasm(string user, string function, byte[] module, FaasmOptions options) => new()
+    {
+        Function = Ref(user, function),
+        Runtime = Runtimes.Wasm,
+        Convention = CallConventions.FaasmWasm,
+        Handler = "function",
+        MemoryMB = options.FunctionMemoryMB,
+        TimeoutSeconds = options.MessageTimeoutSeconds,
+        Package = WasmPackages.Of(module),
+    };
+
     /// <summary>The uploaded source back out of its package; null when the package holds none.</summary>
     public static byte[]? Source(byte[] package)
     {

@@ -8,7 +8,7 @@ namespace Fleet.Gateway.Facades.Faasm;
 
 /// <summary>
 /// Faasm's upload server: Python functions (<c>/p/</c>), state (<c>/s/</c>), shared files (<c>/file</c>, a path in the
-/// <c>FilePath</c> header; functions read them as <c>faasm://&lt;path&gt;</c>), WebAssembly (<c>/f/</c>, not yet run), <c>/ping</c>.
+/// <c>FilePath</c> header; functions read them as <c>faasm://&lt;path&gt;</c>), WebAssembly modules (<c>/f/</c>), <c>/ping</c>.
 /// </summary>
 internal static class FaasmUploadEndpoints
 {
@@ -24,11 +24,11 @@ internal static class FaasmUploadEndpoints
         // Faasm's CLI uploads to a URL ending in '/', so curl appends the local file's name: only the header counts.
         routes.MapPut("/file/{**rest}", PutSharedFileAsync);
         routes.MapGet("/file/{**rest}", GetSharedFileAsync);
-        routes.MapPut("/f/{user}/{function}", PutWasm);
-        routes.MapGet("/f/{user}/{function}", () => Text("WebAssembly functions are not supported yet", StatusCodes.Status404NotFound));
+        routes.MapPut("/f/{user}/{function}", PutWasmAsync);
+        routes.MapGet("/f/{user}/{function}", GetWasmAsync);
     }
 
-    /// <summary>Replaces any earlier version: its warm instances are retired with it.</summary>
+    /// <summary>Replaces any earlier version once the new one is accepted: its warm instances are retired with it.</summary>
     private static async Task<IResult> PutPythonAsync(
         string user, string function, HttpRequest http, FunctionRegistry registry, StateValues state, IOptions<FaasmOptions> options,
         CancellationToken cancellationToken)
@@ -39,8 +39,7 @@ internal static class FaasmUploadEndpoints
             return error;
         }
 
-        await registry.DeleteAsync(FaasmFunctions.Ref(user, function), cancellationToken);
-        var registration = await registry.RegisterAsync(FaasmFunctions.Python(user, function, source!, options.Value), cancellationToken);
+        var registration = await registry.RegisterAsync(FaasmFunctions.Python(user, function, source!, options.Value), cancellationToken, replace: true);
         if (registration.Created is null)
         {
             return Text($"Python function upload failed: {registration.Reason}\n", StatusCodes.Status400BadRequest);
@@ -154,9 +153,40 @@ internal static class FaasmUploadEndpoints
     private static string? FilePath(HttpRequest http) =>
         http.Headers["FilePath"].ToString().TrimStart('/') is { Length: > 0 } path ? path : null;
 
-    /// <summary>Clients upload CPython's wasm to <c>python/py_func</c>: accepted and ignored, Fleet's Python is built in.</summary>
-    private static IResult PutWasm(string user, string function) =>
-        user == "python" && function == "py_func"
-            ? Text("Function upload complete\n")
-            : Text("WebAssembly functions are not supported yet\n", StatusCodes.Status400BadRequest);
+    /// <summary>
+    /// A module replaces any earlier version, once the registry has checked and compiled it (an invalid module, or one
+    /// importing what Fleet does not provide, is a 400 naming why). Clients upload CPython's wasm to
+    /// <c>python/py_func</c>: accepted and ignored, Fleet's Python is built in.
+    /// </summary>
+    private static async Task<IResult> PutWasmAsync(
+        string user, string function, HttpRequest http, FunctionRegistry registry, IOptions<FaasmOptions> options, CancellationToken cancellationToken)
+    {
+        var (module, error) = await ReadBodyAsync(http, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (user == "python" && function == "py_func")
+        {
+            return Text("Function upload complete\n");
+        }
+
+        var registration = await registry.RegisterAsync(FaasmFunctions.Wasm(user, function, module!, options.Value), cancellationToken, replace: true);
+        if (registration.Created is null)
+        {
+            return Text($"Function upload failed: {registration.Reason}\n", StatusCodes.Status400BadRequest);
+        }
+
+        return Text("Function upload complete\n");
+    }
+
+    private static async Task<IResult> GetWasmAsync(string user, string function, FunctionRegistry registry, CancellationToken cancellationToken)
+    {
+        var spec = await registry.FindAsync(FaasmFunctions.Ref(user, function), cancellationToken);
+        var package = spec is { Runtime: Runtimes.Wasm } ? await registry.PackageAsync(spec, cancellationToken) : null;
+        return (package is null ? null : WasmPackages.Module(package)) is { } module
+            ? Bytes(module)
+            : Text($"Function {user}/{function} not found", StatusCodes.Status404NotFound);
+    }
 }

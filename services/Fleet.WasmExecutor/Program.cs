@@ -1,0 +1,4 @@
+using Fleet.WasmExecutor;
+
+using var executor = new Executor(Frames.OpenProtocolPipes());
+return executor.Run();
