@@ -11,7 +11,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/infra/local/lib.sh"
 set -e
 
-fleet_install_packages "${FLEET_PACKAGES[@]}" docker-compose python3-requests
+fleet_install_packages "${FLEET_PACKAGES[@]}" docker-compose python3-requests "${FLEET_WASM_SDK_PACKAGES[@]}"
 dir=$FLEET_DIR/test
 results=$dir/results
 rm -rf "$results"

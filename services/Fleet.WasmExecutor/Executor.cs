@@ -263,11 +263,17 @@ internal sealed class Executor : IDisposable
 
     private string Bounded(string text) => Encoding.UTF8.GetByteCount(text) <= _maxResultBytes ? text : text[..Math.Min(text.Length, _maxResultBytes / 4)];
 
-    /// <summary>A failure's first line (a trap's message is followed by its backtrace), the host call's own message first.</summary>
+    /// <summary>
+    /// A failure in a line: a host call's own message, or a trap's cause (Wasmtime puts its backtrace first and the
+    /// cause after "Caused by:").
+    /// </summary>
     private static string Describe(Exception error)
     {
         var host = error as HostCallException ?? error.InnerException as HostCallException;
-        var text = (host ?? error).Message.Split('\n', 2)[0].Trim();
+        var message = (host ?? error).Message;
+        var cause = message.LastIndexOf("Caused by:", StringComparison.Ordinal);
+        var text = (cause >= 0 ? message[(cause + "Caused by:".Length)..] : message)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
         return text.Length <= MaxErrorChars ? text : text[..MaxErrorChars];
     }
 

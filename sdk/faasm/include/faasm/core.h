@@ -65,6 +65,32 @@ static inline long faasmReadState(const char* key,
 }
 
 /* Reads bufferLen bytes at offset of the value at key (totalLen long). */
+/* The value mapped into this module's memory: writes to it reach the store at
+   the next faasmPushState (or a flag-dirty call); faasmPullState reads it again. */
+static inline uint8_t* faasmReadStatePtr(const char* key, long totalLen)
+{
+    return __faasm_read_state_ptr(key, totalLen);
+}
+
+static inline uint8_t* faasmReadStateOffsetPtr(const char* key,
+                                               long totalLen,
+                                               long offset,
+                                               long len)
+{
+    return __faasm_read_state_offset_ptr(key, totalLen, offset, len);
+}
+
+/* A shared file (faasm://path) as the whole value of key; its size. */
+static inline unsigned long faasmWriteStateFromFile(const char* key, const char* filePath)
+{
+    return (unsigned long)__faasm_write_state_from_file(key, filePath);
+}
+
+static inline void faasmPushStatePartialMask(const char* key, const char* maskKey)
+{
+    __faasm_push_state_partial_mask(key, maskKey);
+}
+
 static inline void faasmReadStateOffset(const char* key,
                                         long totalLen,
                                         long offset,

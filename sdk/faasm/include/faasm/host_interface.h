@@ -38,6 +38,21 @@ void __faasm_write_output(const char* output, long outputLen);
 FAASM_HOST_CALL("__faasm_read_state")
 long __faasm_read_state(const char* key, unsigned char* buffer, long bufferLen);
 
+FAASM_HOST_CALL("__faasm_read_state_ptr")
+unsigned char* __faasm_read_state_ptr(const char* key, long totalLen);
+
+FAASM_HOST_CALL("__faasm_read_state_offset_ptr")
+unsigned char* __faasm_read_state_offset_ptr(const char* key,
+                                             long totalLen,
+                                             long offset,
+                                             long len);
+
+FAASM_HOST_CALL("__faasm_write_state_from_file")
+unsigned int __faasm_write_state_from_file(const char* key, const char* filePath);
+
+FAASM_HOST_CALL("__faasm_push_state_partial_mask")
+void __faasm_push_state_partial_mask(const char* key, const char* maskKey);
+
 FAASM_HOST_CALL("__faasm_read_state_offset")
 void __faasm_read_state_offset(const char* key,
                                long totalLen,
