@@ -8,7 +8,7 @@ namespace Fleet.Facades.Tests;
 /// Faasm's wire (../shared/specs/faasm.md §2, §3.2, §9) over the real core in process: its upload server's texts and
 /// codes, state set and read back, the invoke route's errors, with CORS headers on every reply.
 /// </summary>
-public sealed class FaasmWireTests(InProcessFleet fleet) : IClassFixture<InProcessFleet>
+public sealed partial class FaasmWireTests(InProcessFleet fleet) : IClassFixture<InProcessFleet>
 {
     private readonly HttpClient _http = fleet.CreateClient();
 
@@ -106,12 +106,14 @@ public sealed class FaasmWireTests(InProcessFleet fleet) : IClassFixture<InProce
     }
 
     [Fact]
-    public async Task A_WebAssembly_upload_is_refused_for_now_and_CPythons_wasm_is_accepted_and_ignored()
+    public async Task A_WebAssembly_upload_that_is_not_a_module_is_refused_and_CPythons_wasm_is_accepted_and_ignored()
     {
         using var wasm = await PutAsync("/f/demo/hello", "\0asm");
         using var python = await PutAsync("/f/python/py_func", "\0asm");
 
-        Assert.Equal(HttpStatusCode.BadRequest, wasm.StatusCode);
+        Assert.Equal(
+            (HttpStatusCode.BadRequest, "Function upload failed: not a WebAssembly module (a binary module starts with \\0asm and version 1)\n"),
+            await ReplyAsync(wasm));
         Assert.Equal((HttpStatusCode.OK, "Function upload complete\n"), await ReplyAsync(python));
     }
 

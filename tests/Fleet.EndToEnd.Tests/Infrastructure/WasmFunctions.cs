@@ -26,13 +26,25 @@ internal static class WasmFunctions
     }
 
     /// <summary>A module built from <paramref name="source"/> (<paramref name="extension"/> .c or .cpp), with extra compiler flags.</summary>
-    public static byte[] Build(string source, string extension = ".c", params string[] flags)
+    public static byte[] Build(string source, string extension = ".c", params string[] flags) => BuildWith(Compiler, source, extension, flags);
+
+    /// <summary>
+    /// A module linked as upstream's toolchain links functions (faasm/cpp's faasmtools/build.py: the constructors,
+    /// malloc and free exported, the function table not), with the SDK's headers.
+    /// </summary>
+    public static byte[] BuildAsUpstream(string source, string extension = ".c") => BuildWith(extension == ".cpp" ? "clang++-14" : "clang-14", source, extension,
+    [
+        "--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-I" + Path.Combine(RepoPaths.Root, "sdk", "faasm", "include"),
+        "-Wl,--export=__wasm_call_ctors", "-Wl,--export=malloc", "-Wl,--export=free", "-Wl,--strip-debug",
+    ]);
+
+    private static byte[] BuildWith(string compiler, string source, string extension, string[] flags)
     {
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{extension}\n{string.Join(' ', flags)}\n{source}")));
-        return Built.GetOrAdd(key, _ => new Lazy<byte[]>(() => Compile(source, extension, flags, key))).Value;
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{compiler}\n{extension}\n{string.Join(' ', flags)}\n{source}")));
+        return Built.GetOrAdd(key, _ => new Lazy<byte[]>(() => Compile(compiler, source, extension, flags, key))).Value;
     }
 
-    private static byte[] Compile(string source, string extension, string[] flags, string key)
+    private static byte[] Compile(string compiler, string source, string extension, string[] flags, string key)
     {
         var directory = Directory.CreateTempSubdirectory("fleet-wasm-");
         try
@@ -40,7 +52,7 @@ internal static class WasmFunctions
             var input = Path.Combine(directory.FullName, "function" + extension);
             var output = Path.Combine(directory.FullName, "function.wasm");
             File.WriteAllText(input, source);
-            var start = new ProcessStartInfo(Compiler) { RedirectStandardError = true, RedirectStandardOutput = true };
+            var start = new ProcessStartInfo(compiler) { RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var argument in new[] { "-o", output, input }.Concat(flags))
             {
                 start.ArgumentList.Add(argument);
@@ -52,7 +64,7 @@ internal static class WasmFunctions
             process.WaitForExit();
             return process.ExitCode == 0
                 ? File.ReadAllBytes(output)
-                : throw new InvalidOperationException($"fleet-wasm-cc failed for {key[..12]}: {errors.Result}");
+                : throw new InvalidOperationException($"{Path.GetFileName(compiler)} failed for {key[..12]}: {errors.Result}");
         }
         finally
         {
