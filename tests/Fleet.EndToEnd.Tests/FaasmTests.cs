@@ -79,6 +79,68 @@ public sealed class FaasmTests(FleetCluster fleet)
     }
 
     [Fact]
+    public async Task The_seeds_snippets_run_as_written_against_demo_echo_uploaded_as_WebAssembly()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"echo-{Guid.NewGuid():N}.wasm");
+        var module = WasmFunctions.Demo("echo");
+        await File.WriteAllBytesAsync(file, module, TestContext.Current.CancellationToken);
+        try
+        {
+            // As the seed uploads a function: curl -X PUT <host>:8002/f/<user>/<name> -T <wasm_file>
+            Assert.Equal("Function upload complete\n", await CurlAsync("-X", "PUT", $"{fleet.GatewayUrl}f/demo/echo", "-T", file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        using var read = await Http.GetAsync("/f/demo/echo", TestContext.Current.CancellationToken);
+        var sync = await RunPythonAsync(SeedSync + "\nprint(requests.post(endpoint, json=json_data).content.decode(), end='')\n");
+        var polled = await RunPythonAsync(SeedAsync + "\nprint(str_res)\n");
+
+        Assert.Equal(module, await read.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("Hello API\n", sync);
+        Assert.Equal("SUCCESS: Hello API", polled.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+    }
+
+    [Fact]
+    public async Task WebAssembly_state_set_with_curl_is_changed_by_a_module_chained_calls_run_through_the_fleet_and_a_failure_polls_FAILED()
+    {
+        var user = ServerledgeApi.UniqueName("wasm");
+        foreach (var demo in new[] { "state", "chain", "chain_named", "hello", "fail" })
+        {
+            using var upload = await Http.PutAsync($"/f/{user}/{demo}", new ByteArrayContent(WasmFunctions.Demo(demo)), TestContext.Current.CancellationToken);
+            Assert.Equal("Function upload complete\n", await upload.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var counter = Path.Combine(Path.GetTempPath(), $"counter-{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(counter, BitConverter.GetBytes(6), TestContext.Current.CancellationToken);
+        try
+        {
+            Assert.Equal("State upload complete\n", await CurlAsync("-X", "PUT", $"{fleet.GatewayUrl}s/{user}/counter", "-T", counter));
+        }
+        finally
+        {
+            File.Delete(counter);
+        }
+
+        var counted = await PostAsync($$"""{"user": "{{user}}", "function": "state"}""");
+        using var state = await Http.GetAsync($"/s/{user}/counter", TestContext.Current.CancellationToken);
+        var byPointer = await PostAsync($$"""{"user": "{{user}}", "function": "chain"}""");
+        var byName = await PostAsync($$"""{"user": "{{user}}", "function": "chain_named", "input_data": "hello"}""");
+        var failed = await PostAsync($$"""{"user": "{{user}}", "function": "fail"}""");
+        var polled = await RunPythonAsync(SeedAsync.Replace("\"demo\"", $"\"{user}\"", StringComparison.Ordinal).Replace("\"echo\"", "\"fail\"", StringComparison.Ordinal)
+            + "\nprint(str_res)\n");
+
+        Assert.Equal((HttpStatusCode.OK, "7\n"), counted);
+        Assert.Equal(BitConverter.GetBytes(7), await state.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((HttpStatusCode.OK, "chained ok\n"), byPointer);
+        Assert.Equal((HttpStatusCode.OK, "hello\n"), byName);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.Status);
+        Assert.StartsWith("FAILED", polled.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task State_set_over_HTTP_is_read_and_changed_by_a_function_and_a_chained_call_runs_through_the_fleet()
     {
         var user = ServerledgeApi.UniqueName("faasm");
