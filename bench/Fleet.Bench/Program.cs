@@ -3,7 +3,8 @@ using System.Text.Json;
 using Fleet.Bench;
 
 // Measures a running gateway (Serverledge API): warm sync latency, async throughput, cold starts; and Faasm's API: a
-// Python echo's warm latency (--faasm N calls, 1000 by default; 0 skips it), beside Serverledge's in the same run.
+// Python echo's and the SDK's WebAssembly echo's warm latency (--faasm N calls each, 1000 by default; 0 skips them),
+// beside Serverledge's in the same run, and the first call of a newly uploaded module.
 // Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--clients N] [--faasm N] [--celery celery.json]
 //                    [--sync-samples FILE] [--celery-sync-samples FILE] [--only-sync]
 //                    [--async-samples FILE] [--celery-rate-samples FILE] [--only-async]
@@ -81,6 +82,16 @@ if (faasmCalls > 0)
     Report.Line("fleet faasm python echo warm p50", faasm.P50Ms, "ms");
     Report.Line("fleet faasm python echo warm p99", faasm.P99Ms, "ms");
     Report.Line("ratio faasm python p50 / serverledge python p50", faasm.P50Ms / sync.P50Ms, "x");
+
+    var echo = Scenarios.BuildWasmEcho(RepositoryRoot());
+    var wasm = Scenarios.P50P99(await Scenarios.FaasmWasmWarmSyncAsync(http, echo, faasmCalls));
+    Report.Line("fleet faasm wasm echo warm p50", wasm.P50Ms, "ms");
+    Report.Line("fleet faasm wasm echo warm p99", wasm.P99Ms, "ms");
+    Report.Line("ratio faasm wasm p50 / serverledge python p50 (target <= 1)", wasm.P50Ms / sync.P50Ms, "x");
+    var (firstCalls, starts) = await Scenarios.FaasmWasmFirstCallsAsync(http, echo);
+    var wasmCold = Scenarios.Median(starts);
+    Report.Line("fleet faasm wasm first call of a new module (median of 5)", Scenarios.Median(firstCalls), "ms");
+    Report.Line("fleet cold start wasm (median of 5, InitTime; target < 5)", wasmCold, "ms");
 }
 
 var pythonCold = await Scenarios.ColdStartAsync(api, "python310", "noop.handler", Scenarios.PythonNoop);
@@ -124,6 +135,19 @@ string? OptionText(string name)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string RepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "Fleet.sln")))
+        {
+            return directory.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Fleet.sln not found above the benchmark");
 }
 
 static double[] ReadSamples(string file) =>

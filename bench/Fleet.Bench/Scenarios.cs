@@ -40,11 +40,69 @@ internal static class Scenarios
     public static async Task<double[]> FaasmWarmSyncAsync(HttpClient http, int calls)
     {
         var user = Unique("bench");
-        using (var upload = await http.PutAsync($"/p/{user}/echo", new StringContent(FaasmEcho)))
+        await FaasmUploadAsync(http, $"/p/{user}/echo", new StringContent(FaasmEcho));
+        return await FaasmSamplesAsync(http, user, calls);
+    }
+
+    /// <summary>Faasm's API: the SDK's echo demo uploaded as WebAssembly (PUT /f/), warmed, then called one after another.</summary>
+    public static async Task<double[]> FaasmWasmWarmSyncAsync(HttpClient http, byte[] module, int calls)
+    {
+        var user = Unique("bench");
+        await FaasmUploadAsync(http, $"/f/{user}/echo", new ByteArrayContent(module));
+        return await FaasmSamplesAsync(http, user, calls);
+    }
+
+    /// <summary>
+    /// The first call of a newly uploaded module, five times, each a module of its own (the echo with a custom section
+    /// of its own, so that its package is new to the store and the worker), a second apart so that the worker has
+    /// replaced the spare the one before took: its round trip and the instance start the gateway reports (Fleet's
+    /// X-Fleet-Init-Time header, what Serverledge calls InitTime), in ms.
+    /// </summary>
+    public static async Task<(double[] RoundTrips, double[] Starts)> FaasmWasmFirstCallsAsync(HttpClient http, byte[] module)
+    {
+        var (roundTrips, starts) = (new double[5], new double[5]);
+        for (var i = 0; i < roundTrips.Length; i++)
         {
-            upload.EnsureSuccessStatusCode();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var user = Unique("benchcold");
+            await FaasmUploadAsync(http, $"/f/{user}/echo", new ByteArrayContent([.. module, .. CustomSection(Guid.NewGuid().ToByteArray())]));
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsync("/", new StringContent(
+                $$"""{"user": "{{user}}", "function": "echo", "input_data": "Hello API"}""", System.Text.Encoding.UTF8, "application/json"));
+            roundTrips[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            response.EnsureSuccessStatusCode();
+            starts[i] = double.Parse(response.Headers.GetValues("X-Fleet-Init-Time").Single(), System.Globalization.CultureInfo.InvariantCulture) * 1000;
         }
 
+        return (roundTrips, starts);
+    }
+
+    /// <summary>The SDK's echo demo built with sdk/faasm/fleet-wasm-cc (clang-14 and wasi-libc).</summary>
+    public static byte[] BuildWasmEcho(string repositoryRoot)
+    {
+        var sdk = Path.Combine(repositoryRoot, "sdk", "faasm");
+        var output = Path.Combine(Path.GetTempPath(), $"fleet-bench-echo-{Guid.NewGuid():N}.wasm");
+        using var build = Process.Start(Path.Combine(sdk, "fleet-wasm-cc"), ["-o", output, Path.Combine(sdk, "demo", "echo.cpp")]);
+        build.WaitForExit();
+        if (build.ExitCode != 0)
+        {
+            throw new InvalidOperationException("fleet-wasm-cc could not build the echo demo (are clang-14, lld-14 and wasi-libc installed?)");
+        }
+
+        var module = File.ReadAllBytes(output);
+        File.Delete(output);
+        return module;
+    }
+
+    private static async Task FaasmUploadAsync(HttpClient http, string path, HttpContent content)
+    {
+        using var upload = await http.PutAsync(path, content);
+        upload.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Round trips (ms) of <paramref name="calls"/> sequential calls of user's echo, after <paramref name="warmUp"/> untimed ones.</summary>
+    private static async Task<double[]> FaasmSamplesAsync(HttpClient http, string user, int calls, int warmUp = 200)
+    {
         var message = $$"""{"user": "{{user}}", "function": "echo", "input_data": "Hello API"}""";
         async Task CallAsync()
         {
@@ -52,7 +110,7 @@ internal static class Scenarios
             response.EnsureSuccessStatusCode();
         }
 
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < warmUp; i++)
         {
             await CallAsync();
         }
@@ -66,6 +124,14 @@ internal static class Scenarios
         }
 
         return samples;
+    }
+
+    /// <summary>A WebAssembly custom section named "fleet-bench" holding <paramref name="payload"/> (under 128 bytes).</summary>
+    private static byte[] CustomSection(byte[] payload)
+    {
+        var name = "fleet-bench"u8.ToArray();
+        byte[] content = [(byte)name.Length, .. name, .. payload];
+        return [0, (byte)content.Length, .. content];
     }
 
     public static double Median(IEnumerable<double> samples) => Percentile([.. samples.Order()], 0.50);

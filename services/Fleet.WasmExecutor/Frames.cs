@@ -29,6 +29,11 @@ internal sealed class Frames(Stream input, Stream output)
             return null;
         }
 
+        return Parse(body);
+    }
+
+    public static JsonElement Parse(byte[] body)
+    {
         using var document = JsonDocument.Parse(body);
         return document.RootElement.Clone();
     }

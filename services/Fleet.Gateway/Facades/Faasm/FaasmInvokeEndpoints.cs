@@ -91,6 +91,7 @@ internal static class FaasmInvokeEndpoints
         }
 
         var outcome = await invoker.RunAsync(call, cancellationToken);
+        ReportStart(http.HttpContext.Response, outcome);
         if (outcome.Status == InvocationStatus.TimedOut)
         {
             return Text("No response from function\n", StatusCodes.Status500InternalServerError);
@@ -109,6 +110,16 @@ internal static class FaasmInvokeEndpoints
             { State: CallState.Queued or CallState.Running } => Text("RUNNING"),
             _ => Text($"FAILED: Unknown call id {id}", StatusCodes.Status404NotFound),
         };
+    }
+
+    /// <summary>
+    /// Fleet's own headers on a sync reply, which Faasm's clients do not read: whether the call found a warm instance,
+    /// and how long starting one took (seconds, as Serverledge's InitTime), for benchmarks and diagnosis.
+    /// </summary>
+    private static void ReportStart(HttpResponse response, CallOutcome outcome)
+    {
+        response.Headers["X-Fleet-Warm-Start"] = outcome.IsWarmStart ? "true" : "false";
+        response.Headers["X-Fleet-Init-Time"] = outcome.InitTime.ToString("R", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Return value 0 is success; a call that did not run to its end is a failure.</summary>
