@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Text;
 using Fleet.Contracts;
 using Fleet.EndToEnd.Tests.Infrastructure;
@@ -200,7 +199,7 @@ public sealed class FaasmWasmTests : IAsyncLifetime
     [Fact]
     public async Task A_package_without_compiled_code_is_compiled_by_the_executor()
     {
-        var function = _pool.DeployBytes(RuntimeNames.Wasm, "function", Package((WasmModules.ModuleFile, WasmFunctions.Demo("echo")))) with
+        var function = _pool.DeployBytes(RuntimeNames.Wasm, "function", WasmFunctions.Package((WasmModules.ModuleFile, WasmFunctions.Demo("echo")))) with
         {
             Convention = CallConventions.FaasmWasm,
         };
@@ -234,21 +233,7 @@ public sealed class FaasmWasmTests : IAsyncLifetime
     {
         var compilation = WasmModules.Compile(module);
         Assert.Null(compilation.Problem);
-        return Package((WasmModules.ModuleFile, compilation.Module!), (WasmModules.CompiledFile, compilation.Compiled!));
-    }
-
-    private static byte[] Package(params (string Name, byte[] Data)[] files)
-    {
-        using var archive = new MemoryStream();
-        using (var writer = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var (name, data) in files)
-            {
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
-            }
-        }
-
-        return archive.ToArray();
+        return WasmFunctions.Package((WasmModules.ModuleFile, compilation.Module!), (WasmModules.CompiledFile, compilation.Compiled!));
     }
 
     private static CallRequest Request(byte[] input, string? entry, IHostCallHandler? hostCalls, bool returnOutput = false) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -37,6 +38,21 @@ internal static class WasmFunctions
         "--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-I" + Path.Combine(RepoPaths.Root, "sdk", "faasm", "include"),
         "-Wl,--export=__wasm_call_ctors", "-Wl,--export=malloc", "-Wl,--export=free", "-Wl,--strip-debug",
     ]);
+
+    /// <summary>A package (a tar archive) of these files.</summary>
+    public static byte[] Package(params (string Name, byte[] Data)[] files)
+    {
+        using var archive = new MemoryStream();
+        using (var writer = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var (name, data) in files)
+            {
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
+            }
+        }
+
+        return archive.ToArray();
+    }
 
     private static byte[] BuildWith(string compiler, string source, string extension, string[] flags)
     {
