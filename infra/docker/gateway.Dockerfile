@@ -10,6 +10,8 @@ COPY contracts/Fleet.Contracts/Fleet.Contracts.csproj contracts/Fleet.Contracts/
 COPY services/Fleet.Storage/Fleet.Storage.csproj services/Fleet.Storage/
 COPY services/Fleet.ServiceDefaults/Fleet.ServiceDefaults.csproj services/Fleet.ServiceDefaults/
 COPY services/Fleet.Placement/Fleet.Placement.csproj services/Fleet.Placement/
+COPY services/Fleet.Wasm/Fleet.Wasm.csproj services/Fleet.Wasm/
+COPY services/Fleet.Core/Fleet.Core.csproj services/Fleet.Core/
 COPY services/Fleet.Gateway/Fleet.Gateway.csproj services/Fleet.Gateway/
 RUN dotnet restore services/Fleet.Gateway/Fleet.Gateway.csproj
 # .editorconfig is part of the build: code style is enforced and warnings are errors.
@@ -18,6 +20,8 @@ COPY contracts/Fleet.Contracts/ contracts/Fleet.Contracts/
 COPY services/Fleet.Storage/ services/Fleet.Storage/
 COPY services/Fleet.ServiceDefaults/ services/Fleet.ServiceDefaults/
 COPY services/Fleet.Placement/ services/Fleet.Placement/
+COPY services/Fleet.Wasm/ services/Fleet.Wasm/
+COPY services/Fleet.Core/ services/Fleet.Core/
 COPY services/Fleet.Gateway/ services/Fleet.Gateway/
 RUN dotnet publish services/Fleet.Gateway/Fleet.Gateway.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 

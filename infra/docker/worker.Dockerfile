@@ -1,4 +1,4 @@
-# Fleet worker: runs function instances (Python, Node.js) under bubblewrap. HTTP only for health (8100).
+# Fleet worker: runs function instances (Python, Node.js, WebAssembly) under bubblewrap. HTTP only for health (8100).
 # Build from the repository root:  docker build -f infra/docker/worker.Dockerfile -t fleet-worker .
 # The container needs security options for bubblewrap (see infra/docker/README.md and docker-compose.yml).
 
@@ -10,6 +10,8 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY contracts/Fleet.Contracts/Fleet.Contracts.csproj contracts/Fleet.Contracts/
 COPY services/Fleet.Storage/Fleet.Storage.csproj services/Fleet.Storage/
 COPY services/Fleet.ServiceDefaults/Fleet.ServiceDefaults.csproj services/Fleet.ServiceDefaults/
+COPY services/Fleet.Wasm/Fleet.Wasm.csproj services/Fleet.Wasm/
+COPY services/Fleet.WasmExecutor/Fleet.WasmExecutor.csproj services/Fleet.WasmExecutor/
 COPY services/Fleet.Worker/Fleet.Worker.csproj services/Fleet.Worker/
 RUN dotnet restore services/Fleet.Worker/Fleet.Worker.csproj
 # .editorconfig is part of the build: code style is enforced and warnings are errors.
@@ -17,8 +19,11 @@ COPY .editorconfig ./
 COPY contracts/Fleet.Contracts/ contracts/Fleet.Contracts/
 COPY services/Fleet.Storage/ services/Fleet.Storage/
 COPY services/Fleet.ServiceDefaults/ services/Fleet.ServiceDefaults/
+COPY services/Fleet.Wasm/ services/Fleet.Wasm/
+COPY services/Fleet.WasmExecutor/ services/Fleet.WasmExecutor/
 COPY services/Fleet.Worker/ services/Fleet.Worker/
-# The executors (Runtimes/Executors) are published beside the assembly, where the worker looks for them.
+# The executors (Runtimes/Executors, the WebAssembly one built into wasm/) are published beside the assembly, where the
+# worker looks for them.
 RUN dotnet publish services/Fleet.Worker/Fleet.Worker.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
 # The .NET 10 aspnet images are Ubuntu 24.04 "noble" (Microsoft publishes no Debian images for .NET 10); pinned
