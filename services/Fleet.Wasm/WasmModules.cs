@@ -18,8 +18,8 @@ public static class WasmModules
     private static readonly Lazy<Engine> SharedEngine = new(WasmEngine.Create);
 
     /// <summary>
-    /// The module as the executor runs it (its table exported) and its compiled code, or why it cannot run: not
-    /// WebAssembly, invalid, no <c>_start</c> or memory export, or an import Fleet does not provide.
+    /// The module's compiled code (of the module as the executor runs it: <see cref="Prepare"/>), or why it cannot run:
+    /// not WebAssembly, invalid, no <c>_start</c> or memory export, or an import Fleet does not provide.
     /// </summary>
     public static WasmCompilation Compile(byte[] wasm)
     {
@@ -32,7 +32,7 @@ public static class WasmModules
         byte[] prepared;
         try
         {
-            prepared = WasmBinary.WithTableExported(wasm);
+            prepared = Prepare(wasm);
         }
         catch (FormatException malformed)
         {
@@ -56,9 +56,12 @@ public static class WasmModules
                 return WasmCompilation.Refused(problem);
             }
 
-            return new WasmCompilation(prepared, module.Serialize(), null);
+            return new WasmCompilation(module.Serialize(), null);
         }
     }
+
+    /// <summary>The module as the executor runs it: its function table exported (<see cref="WasmBinary.WithTableExported"/>).</summary>
+    public static byte[] Prepare(byte[] wasm) => WasmBinary.WithTableExported(wasm);
 
     private static string? Problem(Module module)
     {
@@ -91,8 +94,8 @@ public static class WasmModules
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }
 
-/// <summary>What <see cref="WasmModules.Compile"/> made: the module and its compiled code, or why not.</summary>
-public sealed record WasmCompilation(byte[]? Module, byte[]? Compiled, string? Problem)
+/// <summary>What <see cref="WasmModules.Compile"/> made: the module's compiled code, or why not.</summary>
+public sealed record WasmCompilation(byte[]? Compiled, string? Problem)
 {
-    public static WasmCompilation Refused(string problem) => new(null, null, problem);
+    public static WasmCompilation Refused(string problem) => new(null, problem);
 }

@@ -99,7 +99,7 @@ internal sealed class Executor : IDisposable
 
         var source = Path.Combine(codeDirectory, WasmModules.ModuleFile);
         return File.Exists(source)
-            ? Module.FromFile(_engine, source)
+            ? Module.FromBytes(_engine, "function", WasmModules.Prepare(File.ReadAllBytes(source)))
             : throw new InvalidOperationException($"the package has no {WasmModules.ModuleFile}");
     }
 

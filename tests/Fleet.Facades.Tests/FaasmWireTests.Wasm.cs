@@ -75,13 +75,14 @@ public sealed partial class FaasmWireTests
     }
 
     [Fact]
-    public async Task Chained_calls_by_pointer_and_by_name_run_through_the_core_also_in_a_module_built_as_upstream_builds()
+    public async Task Chained_calls_by_pointer_and_by_name_run_through_the_core_also_in_a_module_built_as_upstream_builds_which_reads_back_as_uploaded()
     {
         var user = Unique("chain");
+        var upstreamModule = WasmFunctions.BuildAsUpstream(File.ReadAllText(Path.Combine(RepoPaths.Root, "sdk", "faasm", "demo", "chain.cpp")), ".cpp");
         foreach (var (name, module) in new[]
         {
             ("chain", WasmFunctions.Demo("chain")), ("named", WasmFunctions.Demo("chain_named")), ("hello", WasmFunctions.Demo("hello")),
-            ("upstream", WasmFunctions.BuildAsUpstream(File.ReadAllText(Path.Combine(RepoPaths.Root, "sdk", "faasm", "demo", "chain.cpp")), ".cpp")),
+            ("upstream", upstreamModule),
         })
         {
             using var upload = await PutBytesAsync($"/f/{user}/{name}", module);
@@ -91,11 +92,13 @@ public sealed partial class FaasmWireTests
         var byPointer = await PostAsync($$"""{"user": "{{user}}", "function": "chain"}""");
         var byName = await PostAsync($$"""{"user": "{{user}}", "function": "named", "input_data": "hello"}""");
         var upstream = await PostAsync($$"""{"user": "{{user}}", "function": "upstream"}""");
+        using var uploaded = await _http.GetAsync($"/f/{user}/upstream", TestContext.Current.CancellationToken);
         var missing = await PostAsync($$"""{"user": "{{user}}", "function": "named", "input_data": "nothing"}""");
 
         Assert.Equal((HttpStatusCode.OK, "chained ok\n"), byPointer);
         Assert.Equal((HttpStatusCode.OK, "hello\n"), byName);
         Assert.Equal((HttpStatusCode.OK, "chained ok\n"), upstream);
+        Assert.Equal(upstreamModule, await uploaded.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
         Assert.Equal(HttpStatusCode.InternalServerError, missing.Status);
     }
 

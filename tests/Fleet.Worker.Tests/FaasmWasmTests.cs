@@ -233,7 +233,7 @@ public sealed class FaasmWasmTests : IAsyncLifetime
     {
         var compilation = WasmModules.Compile(module);
         Assert.Null(compilation.Problem);
-        return WasmFunctions.Package((WasmModules.ModuleFile, compilation.Module!), (WasmModules.CompiledFile, compilation.Compiled!));
+        return WasmFunctions.Package((WasmModules.ModuleFile, module), (WasmModules.CompiledFile, compilation.Compiled!));
     }
 
     private static CallRequest Request(byte[] input, string? entry, IHostCallHandler? hostCalls, bool returnOutput = false) =>

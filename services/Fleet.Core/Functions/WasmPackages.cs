@@ -4,9 +4,9 @@ using Fleet.Wasm;
 namespace Fleet.Core.Functions;
 
 /// <summary>
-/// A WebAssembly function's package as workers run it: the module (<see cref="WasmModules.ModuleFile"/>) and the
-/// code the registry compiled from it (<see cref="WasmModules.CompiledFile"/>), nothing else; a compiled file the
-/// package brought is dropped, as a worker's executor would run it as native code.
+/// A WebAssembly function's package as workers run it: the module as uploaded (<see cref="WasmModules.ModuleFile"/>,
+/// what Faasm's GET /f/ gives back) and the code the registry compiled from it (<see cref="WasmModules.CompiledFile"/>),
+/// nothing else; a compiled file the package brought is dropped, as a worker's executor would run it as native code.
 /// </summary>
 internal static class WasmPackages
 {
@@ -40,7 +40,7 @@ internal static class WasmPackages
         var compilation = WasmModules.Compile(module);
         return compilation.Problem is { } problem
             ? (null, problem)
-            : (Archive([(WasmModules.ModuleFile, compilation.Module!), (WasmModules.CompiledFile, compilation.Compiled!)]), null);
+            : (Archive([(WasmModules.ModuleFile, module), (WasmModules.CompiledFile, compilation.Compiled!)]), null);
     }
 
     private static byte[] Archive(IEnumerable<(string Name, byte[] Data)> files)
