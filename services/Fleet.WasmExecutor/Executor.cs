@@ -10,7 +10,8 @@ namespace Fleet.WasmExecutor;
 /// Fleet's WebAssembly executor (protocol v2, convention faasm-wasm; see docs/executor-protocol.md): one process per
 /// instance, in the sandbox like every executor. The init frame loads the package's compiled module (compiled once by
 /// the registry; compiled here only when this Wasmtime cannot load that code); every call runs in a new instance of
-/// it, so no call sees another's memory, as upstream restores a snapshot before each. A call runs <c>_start</c> (the
+/// it, so no call sees another's memory, as upstream restores a snapshot before each; shared files are readable
+/// through WASI (<see cref="SharedFileSystem"/>). A call runs <c>_start</c> (the
 /// program's main: its exit status is the return code) or, for an entry, that export or table entry (its int
 /// return). A trap or a failed host call is return code 1 with its message as the output, unless the module set one.
 /// </summary>
@@ -23,6 +24,7 @@ internal sealed class Executor : IDisposable
     private readonly Frames _frames;
     private readonly Engine _engine = WasmEngine.Create();
     private readonly Linker _linker;
+    private readonly SharedFileSystem _files;
     private FaasmCall? _call;
     private int _maxResultBytes = 6 << 20;
 
@@ -31,7 +33,10 @@ internal sealed class Executor : IDisposable
         _frames = frames;
         _linker = new Linker(_engine);
         _linker.DefineWasi();
-        new FaasmHost(new WorkerChannel(frames), () => _call ?? throw new InvalidOperationException("no call is running")).DefineIn(_linker);
+        var worker = new WorkerChannel(frames);
+        new FaasmHost(worker, () => _call ?? throw new InvalidOperationException("no call is running")).DefineIn(_linker);
+        _files = new SharedFileSystem(worker);
+        _files.DefineIn(_linker);
     }
 
     public void Dispose()
@@ -162,6 +167,7 @@ internal sealed class Executor : IDisposable
         var started = Stopwatch.GetTimestamp();
         var call = new FaasmCall(input, _maxResultBytes);
         _call = call;
+        _files.Reset();
         int code;
         string? error = null;
         using (var store = new Store(_engine))
@@ -200,9 +206,15 @@ internal sealed class Executor : IDisposable
     /// </summary>
     private static void Flush(Instance instance) => instance.GetFunction("fflush")?.Invoke(0);
 
+    /// <summary>
+    /// main through <c>_start</c>, after the constructors when the module exports them: a module linked with
+    /// <c>__wasm_call_ctors</c> exported (upstream's builds and fleet-wasm-cc's) leaves them to its runtime, as Faasm
+    /// runs them, and wasi-libc's own (its preopens, C++'s static objects) are among them.
+    /// </summary>
     private static int Start(Instance instance)
     {
         var start = instance.GetAction("_start") ?? throw new InvalidOperationException("the module has no _start function");
+        instance.GetAction("__wasm_call_ctors")?.Invoke();
         start();
         return 0;
     }

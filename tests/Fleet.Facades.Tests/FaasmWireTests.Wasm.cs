@@ -122,6 +122,47 @@ public sealed partial class FaasmWireTests
         Assert.Equal((HttpStatusCode.OK, "file contents"), await ReplyAsync(copy));
     }
 
+    private const string ReadsSharedFile = """
+        #include <faasm/faasm.h>
+        #include <errno.h>
+        #include <stdio.h>
+        #include <string.h>
+        #include <sys/stat.h>
+
+        int main(void) {
+            char out[256], text[64] = {0};
+            FILE* file = fopen("faasm://shared/wasi.txt", "r");
+            if (!file) { snprintf(out, sizeof out, "open failed: %s", strerror(errno)); faasmSetOutput(out, strlen(out)); return 1; }
+            fseek(file, 0, SEEK_END);
+            long size = ftell(file);
+            fseek(file, 0, SEEK_SET);
+            size_t n = fread(text, 1, sizeof text - 1, file);
+            fclose(file);
+            struct stat st;
+            int statted = stat("faasm://shared/wasi.txt", &st);
+            FILE* missing = fopen("faasm://shared/none.txt", "r");
+            int missingError = errno;
+            FILE* written = fopen("faasm://shared/wasi.txt", "w");
+            int writeError = errno;
+            snprintf(out, sizeof out, "%s|%ld|%zu|%d %lld|%s %s|%s %s", text, size, n, statted, (long long)st.st_size,
+                missing ? "found" : "missing", strerror(missingError), written ? "written" : "refused", strerror(writeError));
+            faasmSetOutput(out, strlen(out));
+            return 0;
+        }
+        """;
+
+    [Fact]
+    public async Task A_module_reads_a_shared_file_through_WASI_and_cannot_write_it()
+    {
+        var user = Unique("files");
+        using (await PutBytesAsync($"/f/{user}/reader", WasmFunctions.Build(ReadsSharedFile))) { }
+        using (await SendAsync(HttpMethod.Put, "/file", "shared/wasi.txt", "file for wasi")) { }
+
+        var read = await PostAsync($$"""{"user": "{{user}}", "function": "reader"}""");
+
+        Assert.Equal((HttpStatusCode.OK, "file for wasi|13|13|0 13|missing No such file or directory|refused Read-only file system\n"), read);
+    }
+
     [Fact]
     public async Task A_failing_or_trapping_module_is_a_500_and_polls_FAILED_with_the_trap()
     {

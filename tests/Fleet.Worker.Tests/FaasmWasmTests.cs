@@ -116,6 +116,32 @@ public sealed class FaasmWasmTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Static_constructors_run_before_main_in_every_call()
+    {
+        const string source = """
+            #include <faasm/faasm.h>
+            #include <cstdlib>
+            #include <iostream>
+            #include <string>
+
+            static std::string greeting = "hello " + std::to_string(std::rand() % 1 + 7);
+
+            int main() {
+                std::cout << greeting << std::endl;
+                faasmSetOutput(greeting.c_str(), greeting.size());
+                return 0;
+            }
+            """;
+        var function = Deploy(WasmFunctions.Build(source, ".cpp"));
+
+        var first = await InvokeAsync(function, [], returnOutput: true);
+        var second = await InvokeAsync(function, []);
+
+        Assert.Equal(("hello 7", "hello 7\n"), (Text(first), first.Stdout));
+        Assert.Equal("hello 7", Text(second));
+    }
+
+    [Fact]
     public async Task Every_call_runs_in_a_fresh_instance_of_the_module()
     {
         var function = Deploy(WasmFunctions.Build(Codes));
