@@ -53,6 +53,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         bus.AddConsumer<RunInvocationsConsumer>();
         bus.AddConsumer<PrewarmInstancesConsumer>();
         bus.AddConsumer<FunctionDeletedConsumer>();
+        bus.AddConsumer<FunctionRegisteredConsumer>();
     }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus)
@@ -82,6 +83,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         {
             EndpointConventions.InstanceQueue(endpoint);
             endpoint.ConfigureConsumer<FunctionDeletedConsumer>(context);
+            endpoint.ConfigureConsumer<FunctionRegisteredConsumer>(context);
         });
     }
 }

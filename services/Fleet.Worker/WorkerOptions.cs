@@ -33,10 +33,17 @@ public sealed class WorkerOptions
     public int MaxProcesses { get; set; } = 64;
 
     /// <summary>
-    /// Python executors kept started, in their sandboxes, without a function: a cold start claims one instead of
-    /// starting an interpreter. Used where cgroups carry the limits (they are set at the claim); 0 turns them off.
+    /// Executors of each runtime that has them (Python, WebAssembly) kept started, in their sandboxes, without a
+    /// function: a cold start claims one instead of starting an interpreter. Used where cgroups carry the limits (they
+    /// are set at the claim); 0 turns them off.
     /// </summary>
     public int SpareInstances { get; set; } = 2;
+
+    /// <summary>
+    /// A newly registered function's package is unpacked here before its first call when it is at most this large
+    /// (8 MiB); 0 turns it off. Unused packages go after KeepAliveSeconds, as any other.
+    /// </summary>
+    public long PrefetchPackageBytes { get; set; } = 8 << 20;
 
     /// <summary>
     /// The largest result (the JSON text of a handler's return value) a call may have; a larger one fails the call.

@@ -44,6 +44,22 @@ public sealed class WasmRegistrationTests(InProcessFleet fleet) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_registered_functions_package_is_unpacked_on_the_worker_before_its_first_call()
+    {
+        var pool = fleet.Services.GetRequiredService<Fleet.Worker.Runtimes.InstancePool>();
+        var registration = await Registry.RegisterAsync(
+            Registration(WasmFunctions.Package((WasmModules.ModuleFile, WasmFunctions.Demo("hello")))), TestContext.Current.CancellationToken);
+        var unpacked = Path.Combine(pool.RunDirectory, "packages", registration.Created!.PackageHash, WasmModules.CompiledFile);
+
+        for (var waited = 0; !File.Exists(unpacked) && waited < 200; waited++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(File.Exists(unpacked), "the package was not unpacked within 10 s of its registration");
+    }
+
+    [Fact]
     public async Task A_package_without_a_module_is_refused()
     {
         var registration = await Registry.RegisterAsync(Registration(WasmFunctions.Package(("main.c", "int main;"u8.ToArray()))), TestContext.Current.CancellationToken);

@@ -112,9 +112,30 @@ internal sealed class FunctionRegistry(
             await DeleteAsync(request.Function, cancellationToken);
         }
 
-        return await Guarded(() => store.Functions.TryCreateAsync(spec, cancellationToken))
-            ? new Registration(spec, null, "")
-            : Registration.Refused(RegistrationProblem.NameTaken);
+        if (!await Guarded(() => store.Functions.TryCreateAsync(spec, cancellationToken)))
+        {
+            return Registration.Refused(RegistrationProblem.NameTaken);
+        }
+
+        await AnnounceAsync(spec, package.Length, cancellationToken);
+        return new Registration(spec, null, "");
+    }
+
+    /// <summary>Tells the workers, so they can unpack the package before the first call; the registration stands without it.</summary>
+    private async Task AnnounceAsync(FunctionSpec spec, long packageBytes, CancellationToken cancellationToken)
+    {
+        var announcement = new FunctionRegistered
+        {
+            Namespace = spec.Namespace, Name = spec.Name, Generation = spec.Generation, PackageHash = spec.PackageHash, PackageBytes = packageBytes,
+        };
+        try
+        {
+            await SendDeadline.RunAsync(deadline => publisher.Publish(announcement, deadline), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // The broker did not take it in time: workers fetch the package at the first call instead.
+        }
     }
 
     public async Task<FunctionSpec?> FindAsync(FunctionRef function, CancellationToken cancellationToken)

@@ -161,6 +161,32 @@ internal sealed class InstancePool : IAsyncDisposable
     /// The function generation was deleted: idle instances stop now, busy ones after their call, and its package leaves
     /// the disk once none of them holds it.
     /// </summary>
+    /// <summary>
+    /// Unpacks a newly registered function's package in the background when it is no larger than
+    /// <see cref="WorkerOptions.PrefetchPackageBytes"/>, so that its first call finds it on disk; a failure only means
+    /// the first call fetches it.
+    /// </summary>
+    public void Prefetch(string hash, string generation, long packageBytes)
+    {
+        if (_disposed || packageBytes > _options.PrefetchPackageBytes)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var lease = await _packages.LeaseAsync(hash, generation, refresh: false, _stopping.Token);
+            }
+            catch (Exception error) when (error is IOException or InvalidPackageException or OperationCanceledException
+                or UnauthorizedAccessException or System.Data.Common.DbException)
+            {
+                _logger.PrefetchFailed(hash, error);
+            }
+        });
+    }
+
     public void Retire(string functionKey, string generation)
     {
         _packages.Retire(generation);

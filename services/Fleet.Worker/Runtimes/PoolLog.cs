@@ -38,4 +38,7 @@ internal static partial class PoolLog
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Cgroups of instance {InstanceId} could not be removed")]
     public static partial void CgroupNotRemoved(this ILogger logger, string instanceId);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Debug, Message = "Package {Hash} was not unpacked ahead of its first call")]
+    public static partial void PrefetchFailed(this ILogger logger, string hash, Exception exception);
 }
