@@ -11,7 +11,7 @@ namespace Fleet.WasmExecutor;
 /// instance, in the sandbox like every executor. The init frame loads the package's compiled module (compiled once by
 /// the registry; compiled here only when this Wasmtime cannot load that code); every call runs in a new instance of
 /// it, so no call sees another's memory, as upstream restores a snapshot before each; shared files are readable
-/// through WASI (<see cref="SharedFileSystem"/>). A call runs <c>_start</c> (the
+/// through WASI and stdio captured (<see cref="WasiFiles"/>). A call runs <c>_start</c> (the
 /// program's main: its exit status is the return code) or, for an entry, that export or table entry (its int
 /// return). A trap or a failed host call is return code 1 with its message as the output, unless the module set one.
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed class Executor : IDisposable
     private readonly Frames _frames;
     private readonly Engine _engine = WasmEngine.Create();
     private readonly Linker _linker;
-    private readonly SharedFileSystem _files;
+    private readonly WasiFiles _files;
     private FaasmCall? _call;
     private int _maxResultBytes = 6 << 20;
 
@@ -35,7 +35,7 @@ internal sealed class Executor : IDisposable
         _linker.DefineWasi();
         var worker = new WorkerChannel(frames);
         new FaasmHost(worker, () => _call ?? throw new InvalidOperationException("no call is running")).DefineIn(_linker);
-        _files = new SharedFileSystem(worker);
+        _files = new WasiFiles(worker);
         _files.DefineIn(_linker);
     }
 
@@ -167,15 +167,12 @@ internal sealed class Executor : IDisposable
         var started = Stopwatch.GetTimestamp();
         var call = new FaasmCall(input, _maxResultBytes);
         _call = call;
-        _files.Reset();
+        _files.Begin(call);
         int code;
         string? error = null;
         using (var store = new Store(_engine))
         {
-            store.SetWasiConfiguration(new WasiConfiguration()
-                .WithArg("function")
-                .WithStandardOutputCallback(call.Stdout.Write)
-                .WithStandardErrorCallback(call.Stderr.Write));
+            store.SetWasiConfiguration(new WasiConfiguration().WithArg("function"));
             try
             {
                 var instance = _linker.Instantiate(store, module);

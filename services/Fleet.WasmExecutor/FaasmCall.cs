@@ -19,26 +19,12 @@ internal sealed class FaasmCall(byte[] input, int maxCapturedBytes)
     public CapturedStream Stderr { get; } = new(maxCapturedBytes);
 }
 
-/// <summary>What a module writes to stdout or stderr, up to a limit; Wasmtime hands it over on a thread of its own.</summary>
+/// <summary>What a module writes to stdout or stderr, up to a limit (the rest is dropped).</summary>
 internal sealed class CapturedStream(int maxBytes)
 {
-    private readonly Lock _lock = new();
     private readonly List<byte> _bytes = [];
 
-    public void Write(ReadOnlySpan<byte> data)
-    {
-        lock (_lock)
-        {
-            var room = Math.Max(0, maxBytes - _bytes.Count);
-            _bytes.AddRange(data[..Math.Min(room, data.Length)]);
-        }
-    }
+    public void Write(ReadOnlySpan<byte> data) => _bytes.AddRange(data[..Math.Min(Math.Max(0, maxBytes - _bytes.Count), data.Length)]);
 
-    public string Text()
-    {
-        lock (_lock)
-        {
-            return System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_bytes));
-        }
-    }
+    public string Text() => System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_bytes));
 }

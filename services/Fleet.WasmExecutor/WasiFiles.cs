@@ -6,13 +6,15 @@ using Wasmtime;
 namespace Fleet.WasmExecutor;
 
 /// <summary>
-/// Faasm's shared files through WASI preview1, read-only: a module's <c>fopen("faasm://path")</c> (or <c>stat</c>,
-/// <c>fread</c>, <c>fseek</c>) reads the shared file <c>path</c> through the worker's <c>file.read</c> host call.
-/// Wasmtime's WASI has no hook for files of the host's choosing, so these calls replace its file calls: one directory
-/// is preopened as <c>/</c> and as <c>.</c> (wasi-libc resolves absolute and relative paths against them), a file opened is fetched whole, and stdio
-/// (fds 0 to 2) keeps Wasmtime's writes. Creating, writing, renaming or removing files is refused with EROFS.
+/// Fleet's WASI preview1 file calls, in place of Wasmtime's: stdout and stderr written straight into the call's
+/// capture (Wasmtime's output callbacks hand each write to another thread), and Faasm's shared files read-only: a
+/// module's <c>fopen("faasm://path")</c> (or <c>stat</c>, <c>fread</c>, <c>fseek</c>) reads the shared file
+/// <c>path</c> through the worker's <c>file.read</c> host call. Wasmtime's WASI has no hook for files of the host's
+/// choosing, hence these: a directory preopened as <c>/</c> and as <c>.</c> (wasi-libc resolves absolute and relative
+/// paths against them), a file opened fetched whole; creating, writing, renaming or removing files is refused with
+/// EROFS. The rest of WASI (clocks, random, args, environment, exit) stays Wasmtime's.
 /// </summary>
-internal sealed class SharedFileSystem(WorkerChannel worker)
+internal sealed class WasiFiles(WorkerChannel worker)
 {
     private const string Wasi = "wasi_snapshot_preview1";
     private const int Root = 3;
@@ -42,10 +44,12 @@ internal sealed class SharedFileSystem(WorkerChannel worker)
 
     private readonly Dictionary<int, OpenFile> _files = [];
     private int _nextFd = FirstFile;
+    private FaasmCall? _call;
 
-    /// <summary>Every call starts with no file open.</summary>
-    public void Reset()
+    /// <summary>Every call starts with no file open, its output going to its own capture.</summary>
+    public void Begin(FaasmCall call)
     {
+        _call = call;
         _files.Clear();
         _nextFd = FirstFile;
     }
@@ -61,6 +65,7 @@ internal sealed class SharedFileSystem(WorkerChannel worker)
             : Badf);
         DefineWith(linker, "path_open", [ValueKind.Int32, ValueKind.Int32, ValueKind.Int32, ValueKind.Int32, ValueKind.Int32, ValueKind.Int64, ValueKind.Int64, ValueKind.Int32, ValueKind.Int32], PathOpen);
         Define(linker, "fd_read", 4, (caller, a) => Read(caller, (int)a[0], a[1], a[2], a[3], offset: null));
+        Define(linker, "fd_write", 4, (caller, a) => WriteOut(caller, (int)a[0], a[1], a[2], a[3]));
         DefineWith(linker, "fd_pread", [ValueKind.Int32, ValueKind.Int32, ValueKind.Int32, ValueKind.Int64, ValueKind.Int32], (caller, a) => Read(caller, (int)a[0], a[1], a[2], a[4], a[3]));
         DefineWith(linker, "fd_seek", [ValueKind.Int32, ValueKind.Int64, ValueKind.Int32, ValueKind.Int32], Seek);
         Define(linker, "fd_tell", 2, (caller, a) => _files.TryGetValue((int)a[0], out var file) ? Write(caller, a[1], file.Position) : a[0] < Root ? SPipe : Badf);
@@ -139,6 +144,32 @@ internal sealed class SharedFileSystem(WorkerChannel worker)
         }
 
         return Write(caller, readOut, read);
+    }
+
+    /// <summary>stdout and stderr go to the call's capture; files here are read-only, so any other fd is EBADF.</summary>
+    private int WriteOut(Caller caller, int fd, long iovs, long count, long writtenOut)
+    {
+        var stream = fd switch
+        {
+            1 => _call?.Stdout,
+            2 => _call?.Stderr,
+            _ => null,
+        };
+        if (stream is null)
+        {
+            return Badf;
+        }
+
+        var written = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var vector = Memory(caller, iovs + (i * 8), 8);
+            var (pointer, length) = (BinaryPrimitives.ReadUInt32LittleEndian(vector), BinaryPrimitives.ReadInt32LittleEndian(vector[4..]));
+            stream.Write(Memory(caller, pointer, length));
+            written += length;
+        }
+
+        return Write(caller, writtenOut, written);
     }
 
     private int Seek(Caller caller, long[] a)
