@@ -200,30 +200,9 @@ internal sealed class FaasmHost
     {
         var key = Key(caller, a[0]);
         var path = SharedFiles.PathOf(Text(caller, a[1], "file path"));
-        using var file = new MemoryStream();
-        for (var offset = 0L; ; offset += WorkerChannel.MaxReadBytes)
-        {
-            var piece = _worker.Call("file.read", writer =>
-            {
-                writer.WriteString("key", path);
-                writer.WriteNumber("offset", offset);
-                writer.WriteNumber("length", WorkerChannel.MaxReadBytes);
-            });
-            if (piece.ValueKind != JsonValueKind.String)
-            {
-                throw new HostCallException($"__faasm_write_state_from_file: no shared file {path}");
-            }
-
-            var bytes = piece.GetBytesFromBase64();
-            file.Write(bytes);
-            if (bytes.Length < WorkerChannel.MaxReadBytes)
-            {
-                break;
-            }
-        }
-
-        _worker.Write(key, file.ToArray(), null);
-        return (int)file.Length;
+        var file = _worker.ReadFile(path) ?? throw new HostCallException($"__faasm_write_state_from_file: no shared file {path}");
+        _worker.Write(key, file, null);
+        return file.Length;
     }
 
     private void Append(string key, ReadOnlySpan<byte> data)
@@ -361,16 +340,7 @@ internal sealed class FaasmHost
 
     private static Span<byte> Bytes(Caller caller, ValueBox pointer, ValueBox length) => Bytes(caller, pointer.AsInt32(), Length(length));
 
-    private static Span<byte> Bytes(Caller caller, int pointer, int length)
-    {
-        var memory = caller.GetMemory("memory") ?? throw new HostCallException("the module exports no memory");
-        if ((long)(uint)pointer + length > memory.GetLength())
-        {
-            throw new HostCallException($"{length} bytes at {(uint)pointer} are outside the module's memory");
-        }
-
-        return memory.GetSpan((uint)pointer, length);
-    }
+    private static Span<byte> Bytes(Caller caller, int pointer, int length) => ModuleMemory.Span(caller, pointer, length);
 
     /// <summary>A NUL-terminated string in the module's memory, of at most <see cref="MaxKeyBytes"/> bytes.</summary>
     private static string Text(Caller caller, ValueBox pointer, string what)

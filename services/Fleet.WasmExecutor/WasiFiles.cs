@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using System.Text.Json;
 using Wasmtime;
 
 namespace Fleet.WasmExecutor;
@@ -101,7 +100,7 @@ internal sealed class WasiFiles(WorkerChannel worker)
             return path.Length == 0 ? IsDir : NotSup;
         }
 
-        if (Fetch(path) is not { } bytes)
+        if (worker.ReadFile(path) is not { } bytes)
         {
             return NoEnt;
         }
@@ -229,7 +228,7 @@ internal sealed class WasiFiles(WorkerChannel worker)
 
         var path = Path(caller, a[2], a[3]);
         return path.Length == 0 ? Stat(caller, a[4], Directory, 0)
-            : Fetch(path) is { } bytes ? Stat(caller, a[4], RegularFile, bytes.Length)
+            : worker.ReadFile(path) is { } bytes ? Stat(caller, a[4], RegularFile, bytes.Length)
             : NoEnt;
     }
 
@@ -242,43 +241,11 @@ internal sealed class WasiFiles(WorkerChannel worker)
         return Write(caller, statOut, stat);
     }
 
-    /// <summary>The shared file's bytes, or null when there is none: read through the worker in pieces.</summary>
-    private byte[]? Fetch(string path)
-    {
-        using var file = new MemoryStream();
-        for (var offset = 0L; ; offset += WorkerChannel.MaxReadBytes)
-        {
-            var piece = worker.Call("file.read", writer =>
-            {
-                writer.WriteString("key", path);
-                writer.WriteNumber("offset", offset);
-                writer.WriteNumber("length", WorkerChannel.MaxReadBytes);
-            });
-            if (piece.ValueKind != JsonValueKind.String)
-            {
-                return offset == 0 ? null : file.ToArray();
-            }
-
-            var bytes = piece.GetBytesFromBase64();
-            file.Write(bytes);
-            if (bytes.Length < WorkerChannel.MaxReadBytes)
-            {
-                return file.ToArray();
-            }
-        }
-    }
-
     /// <summary>A path as a shared file's name: <c>faasm://a/b</c>, <c>faasm:/a/b</c> and <c>/a/b</c> are all <c>a/b</c>.</summary>
     private static string Path(Caller caller, long pointer, long length) =>
         SharedFiles.PathOf(Encoding.UTF8.GetString(Memory(caller, pointer, (int)length)).TrimStart('/').Replace("faasm:/", "faasm://", StringComparison.Ordinal));
 
-    private static Span<byte> Memory(Caller caller, long pointer, int length)
-    {
-        var memory = caller.GetMemory("memory") ?? throw new HostCallException("the module exports no memory");
-        return (uint)pointer + (long)length <= memory.GetLength()
-            ? memory.GetSpan((uint)pointer, length)
-            : throw new HostCallException($"{length} bytes at {(uint)pointer} are outside the module's memory");
-    }
+    private static Span<byte> Memory(Caller caller, long pointer, int length) => ModuleMemory.Span(caller, pointer, length);
 
     private static int Write(Caller caller, long pointer, ReadOnlySpan<byte> bytes)
     {

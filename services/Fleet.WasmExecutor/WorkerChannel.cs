@@ -92,6 +92,33 @@ internal sealed class WorkerChannel(Frames frames)
         return size;
     }
 
+    /// <summary>A shared file's bytes (Faasm's <c>PUT /file</c>), read in pieces, or null when there is none.</summary>
+    public byte[]? ReadFile(string path)
+    {
+        using var file = new MemoryStream();
+        for (var offset = 0L; ; offset += MaxReadBytes)
+        {
+            var start = offset;
+            var piece = Call("file.read", writer =>
+            {
+                writer.WriteString("key", path);
+                writer.WriteNumber("offset", start);
+                writer.WriteNumber("length", MaxReadBytes);
+            });
+            if (piece.ValueKind != JsonValueKind.String)
+            {
+                return offset == 0 ? null : file.ToArray();
+            }
+
+            var bytes = piece.GetBytesFromBase64();
+            file.Write(bytes);
+            if (bytes.Length < MaxReadBytes)
+            {
+                return file.ToArray();
+            }
+        }
+    }
+
     public long? Size(string key) =>
         Call("state.size", writer => writer.WriteString("key", key)) is { ValueKind: JsonValueKind.Number } size ? size.GetInt64() : null;
 }
