@@ -1,9 +1,16 @@
 namespace Fleet.WasmExecutor;
 
-/// <summary>Faasm's names for shared files: <c>faasm://path</c> (or <c>faasm:///path</c>), stored under path.</summary>
+/// <summary>
+/// Faasm's names for shared files: <c>faasm://path</c>, stored under path; <c>faasm:///path</c>, <c>faasm:/path</c> (a
+/// path wasi-libc has normalised) and <c>/path</c> name the same file.
+/// </summary>
 internal static class SharedFiles
 {
-    public const string Prefix = "faasm://";
+    public const string Scheme = "faasm:";
 
-    public static string PathOf(string name) => (name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..] : name).TrimStart('/');
+    public static string PathOf(string name)
+    {
+        var path = name.TrimStart('/');
+        return (path.StartsWith(Scheme, StringComparison.Ordinal) ? path[Scheme.Length..] : path).TrimStart('/');
+    }
 }

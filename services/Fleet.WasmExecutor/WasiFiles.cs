@@ -241,9 +241,9 @@ internal sealed class WasiFiles(WorkerChannel worker)
         return Write(caller, statOut, stat);
     }
 
-    /// <summary>A path as a shared file's name: <c>faasm://a/b</c>, <c>faasm:/a/b</c> and <c>/a/b</c> are all <c>a/b</c>.</summary>
+    /// <summary>A path as a shared file's name (<see cref="SharedFiles.PathOf"/>).</summary>
     private static string Path(Caller caller, long pointer, long length) =>
-        SharedFiles.PathOf(Encoding.UTF8.GetString(Memory(caller, pointer, (int)length)).TrimStart('/').Replace("faasm:/", "faasm://", StringComparison.Ordinal));
+        SharedFiles.PathOf(Encoding.UTF8.GetString(Memory(caller, pointer, (int)length)));
 
     private static Span<byte> Memory(Caller caller, long pointer, int length) => ModuleMemory.Span(caller, pointer, length);
 
