@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using Fleet.Wasm;
 
 namespace Fleet.Core.Functions;
@@ -11,24 +10,10 @@ namespace Fleet.Core.Functions;
 internal static class WasmPackages
 {
     /// <summary>A package holding just <paramref name="module"/> (a facade's upload).</summary>
-    public static byte[] Of(byte[] module) => Archive([(WasmModules.ModuleFile, module)]);
+    public static byte[] Of(byte[] module) => PackageFiles.Of((WasmModules.ModuleFile, module));
 
     /// <summary>The module of a package, or null when it holds none.</summary>
-    public static byte[]? Module(byte[] package)
-    {
-        using var reader = new TarReader(new MemoryStream(package));
-        while (reader.GetNextEntry() is { } entry)
-        {
-            if (entry.Name.TrimStart('.', '/') == WasmModules.ModuleFile && entry.DataStream is { } data)
-            {
-                using var module = new MemoryStream();
-                data.CopyTo(module);
-                return module.ToArray();
-            }
-        }
-
-        return null;
-    }
+    public static byte[]? Module(byte[] package) => PackageFiles.Read(package, WasmModules.ModuleFile);
 
     public static (byte[]? Package, string? Problem) Compile(byte[] package)
     {
@@ -40,20 +25,6 @@ internal static class WasmPackages
         var compilation = WasmModules.Compile(module);
         return compilation.Problem is { } problem
             ? (null, problem)
-            : (Archive([(WasmModules.ModuleFile, module), (WasmModules.CompiledFile, compilation.Compiled!)]), null);
-    }
-
-    private static byte[] Archive(IEnumerable<(string Name, byte[] Data)> files)
-    {
-        using var archive = new MemoryStream();
-        using (var writer = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var (name, data) in files)
-            {
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
-            }
-        }
-
-        return archive.ToArray();
+            : (PackageFiles.Of((WasmModules.ModuleFile, module), (WasmModules.CompiledFile, compilation.Compiled!)), null);
     }
 }

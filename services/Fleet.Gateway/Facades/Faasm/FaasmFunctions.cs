@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using Fleet.Contracts;
 using Fleet.Core.Functions;
 
@@ -18,28 +17,14 @@ internal static class FaasmFunctions
     public static FunctionRef Ref(string user, string function) => new(Namespace(user), function);
 
     public static FunctionRegistration Python(string user, string function, byte[] source, FaasmOptions options) =>
-        Registration(user, function, Runtimes.Python, CallConventions.FaasmPython, Package(source), options);
+        Registration(user, function, Runtimes.Python, CallConventions.FaasmPython, PackageFiles.Of((PythonFile, source)), options);
 
     /// <summary>A WebAssembly module: the registry compiles it into the package (<see cref="WasmPackages"/>).</summary>
     public static FunctionRegistration Wasm(string user, string function, byte[] module, FaasmOptions options) =>
         Registration(user, function, Runtimes.Wasm, CallConventions.FaasmWasm, WasmPackages.Of(module), options);
 
     /// <summary>The uploaded source back out of its package; null when the package holds none.</summary>
-    public static byte[]? Source(byte[] package)
-    {
-        using var reader = new TarReader(new MemoryStream(package));
-        while (reader.GetNextEntry() is { } entry)
-        {
-            if (entry.Name == PythonFile && entry.DataStream is { } data)
-            {
-                using var source = new MemoryStream();
-                data.CopyTo(source);
-                return source.ToArray();
-            }
-        }
-
-        return null;
-    }
+    public static byte[]? Source(byte[] package) => PackageFiles.Read(package, PythonFile);
 
     /// <summary>Both of Faasm's conventions name their module <c>function</c>, upstream's name for it.</summary>
     private static FunctionRegistration Registration(
@@ -53,15 +38,4 @@ internal static class FaasmFunctions
         TimeoutSeconds = options.MessageTimeoutSeconds,
         Package = package,
     };
-
-    private static byte[] Package(byte[] source)
-    {
-        using var archive = new MemoryStream();
-        using (var writer = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, PythonFile) { DataStream = new MemoryStream(source) });
-        }
-
-        return archive.ToArray();
-    }
 }
