@@ -176,6 +176,11 @@ internal sealed class Executor : IDisposable
             try
             {
                 var instance = _linker.Instantiate(store, module);
+
+                // A module linked with __wasm_call_ctors exported (upstream's builds and fleet-wasm-cc's) leaves its
+                // constructors to its runtime, as Faasm runs them; wasi-libc's own (its preopens) and C++'s static
+                // objects are among them.
+                instance.GetAction("__wasm_call_ctors")?.Invoke();
                 code = entry is null ? Start(instance) : Enter(instance, entry);
                 Flush(instance);
             }
@@ -203,20 +208,15 @@ internal sealed class Executor : IDisposable
     /// </summary>
     private static void Flush(Instance instance) => instance.GetFunction("fflush")?.Invoke(0);
 
-    /// <summary>
-    /// main through <c>_start</c>, after the constructors when the module exports them: a module linked with
-    /// <c>__wasm_call_ctors</c> exported (upstream's builds and fleet-wasm-cc's) leaves them to its runtime, as Faasm
-    /// runs them, and wasi-libc's own (its preopens, C++'s static objects) are among them.
-    /// </summary>
+    /// <summary>main, through <c>_start</c>.</summary>
     private static int Start(Instance instance)
     {
         var start = instance.GetAction("_start") ?? throw new InvalidOperationException("the module has no _start function");
-        instance.GetAction("__wasm_call_ctors")?.Invoke();
         start();
         return 0;
     }
 
-    /// <summary>A chained call's entry: a table entry by index (a function pointer) or an exported function, after the constructors.</summary>
+    /// <summary>A chained call's entry: a table entry by index (a function pointer) or an exported function.</summary>
     private static int Enter(Instance instance, string entry)
     {
         Function? function;
@@ -236,7 +236,6 @@ internal sealed class Executor : IDisposable
             throw new InvalidOperationException($"entry {entry} is not a function of the module taking no arguments");
         }
 
-        instance.GetAction("__wasm_call_ctors")?.Invoke();
         return function.Invoke() is int code ? code : 0;
     }
 

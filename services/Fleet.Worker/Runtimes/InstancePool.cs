@@ -158,10 +158,6 @@ internal sealed class InstancePool : IAsyncDisposable
     }
 
     /// <summary>
-    /// The function generation was deleted: idle instances stop now, busy ones after their call, and its package leaves
-    /// the disk once none of them holds it.
-    /// </summary>
-    /// <summary>
     /// Unpacks a newly registered function's package in the background when it is no larger than
     /// <see cref="WorkerOptions.PrefetchPackageBytes"/>, so that its first call finds it on disk; a failure only means
     /// the first call fetches it.
@@ -187,6 +183,10 @@ internal sealed class InstancePool : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// The function generation was deleted: idle instances stop now, busy ones after their call, and its package leaves
+    /// the disk once none of them holds it.
+    /// </summary>
     public void Retire(string functionKey, string generation)
     {
         _packages.Retire(generation);
