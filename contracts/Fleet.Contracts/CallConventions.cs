@@ -27,10 +27,20 @@ public static class CallConventions
     /// </summary>
     public const string FaasmWasm = "faasm-wasm";
 
-    public static bool IsKnown(string convention) => convention is JsonHandler or BytesHandler or FaasmPython or FaasmWasm;
+    /// <summary>
+    /// Fastmap's contract (Python only): the package holds a dill-pickled function (<c>fastmap/func.dill</c>), the
+    /// user's local modules under <c>src/</c> and <c>fastmap/environment.json</c> (the modules to import, the
+    /// requirements, the client's Python version), all loaded once per instance. A call's input is a batch (gzip of a
+    /// dill pickle of an iterable), its output a msgpack map whose <c>status</c> is <c>BATCH_PROCESSED</c> (with
+    /// <c>results</c>, gzip of a dill pickle of <c>{"results": [...]}</c>), <c>PROCESS_ERROR</c> or
+    /// <c>INITIALIZATION_ERROR</c>; the pickles are opened only inside the sandbox.
+    /// </summary>
+    public const string FastmapMap = "fastmap-map";
+
+    public static bool IsKnown(string convention) => convention is JsonHandler or BytesHandler or FaasmPython or FaasmWasm or FastmapMap;
 
     /// <summary>Whether the convention's input and output are bytes rather than JSON text.</summary>
-    public static bool TakesBytes(string convention) => convention is BytesHandler or FaasmPython or FaasmWasm;
+    public static bool TakesBytes(string convention) => convention is BytesHandler or FaasmPython or FaasmWasm or FastmapMap;
 
     /// <summary>Faasm's conventions, whose functions read the shared files (Faasm's <c>faasm://</c> paths).</summary>
     public static bool IsFaasm(string convention) => convention is FaasmPython or FaasmWasm;

@@ -10,7 +10,7 @@ FLEET_PG_BIN=/usr/lib/postgresql/15/bin
 # Debian packages the servers, the sandbox and the function runtimes need.
 # What sdk/faasm/fleet-wasm-cc builds WebAssembly functions with (the tests build theirs).
 FLEET_WASM_SDK_PACKAGES=(clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32)
-FLEET_PACKAGES=(rabbitmq-server postgresql-15 bubblewrap python3 python3-dill python3-msgpack nodejs curl)
+FLEET_PACKAGES=(rabbitmq-server postgresql-15 bubblewrap python3 python3-dill python3-msgpack python3-requests nodejs curl)
 
 fleet_log() { printf '[fleet] %s\n' "$*" >&2; }
 fleet_die() { printf '[fleet] error: %s\n' "$*" >&2; exit 1; }

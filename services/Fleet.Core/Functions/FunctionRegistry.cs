@@ -216,6 +216,11 @@ internal sealed class FunctionRegistry(
                 : null;
         }
 
+        if (convention == CallConventions.FastmapMap)
+        {
+            return runtime != Runtimes.Python ? "the fastmap-map convention runs on Python only" : null;
+        }
+
         if (convention == CallConventions.FaasmPython)
         {
             // Faasm's contract names a module (function), whose faasm_main is the entry.
