@@ -10,7 +10,7 @@ namespace Fleet.Worker.Tests;
 
 /// <summary>
 /// The fastmap-map convention in the real sandboxed Python executor: packages and batches pickled by dill as Fastmap's
-/// client pickles them (FastmapClient), replies decoded the same way. The gateway's HTTP side is Fleet.Facades.Tests'.
+/// client pickles them (FastmapPackages), replies decoded the same way. The gateway's HTTP side is Fleet.Facades.Tests'.
 /// </summary>
 public sealed class FastmapMapTests : IAsyncDisposable
 {
@@ -140,7 +140,7 @@ public sealed class FastmapMapTests : IAsyncDisposable
     {
         var request = Request(Mixed);
         request["pythonVersion"] = "3.9";
-        var (package, python) = await FastmapClient.PackageAsync(request);
+        var (package, python) = await FastmapPackages.PackageAsync(request);
         var function = Deploy(package);
 
         var reply = await MapAsync(function, "[1]");
@@ -174,7 +174,7 @@ public sealed class FastmapMapTests : IAsyncDisposable
         const int Limit = 64 << 10;
         await using var pool = new TestPool(options => options.MaxResultBytes = Limit);
         // Random bytes do not compress: three of them do not fit.
-        var (package, _) = await FastmapClient.PackageAsync(Request("import os\n\ndef f(x):\n    return os.urandom(30000)\n"));
+        var (package, _) = await FastmapPackages.PackageAsync(Request("import os\n\ndef f(x):\n    return os.urandom(30000)\n"));
         var function = Deploy(package, pool);
 
         var fits = await MapAsync(function, "[1]", pool);
@@ -225,7 +225,7 @@ public sealed class FastmapMapTests : IAsyncDisposable
         ["installedMods"] = new JsonArray([.. (installedMods ?? []).Select(name => JsonValue.Create(name))]),
     };
 
-    private async Task<FunctionSpec> DeployAsync(JsonObject request) => Deploy((await FastmapClient.PackageAsync(request)).Package);
+    private async Task<FunctionSpec> DeployAsync(JsonObject request) => Deploy((await FastmapPackages.PackageAsync(request)).Package);
 
     private FunctionSpec Deploy(byte[] package, TestPool? pool = null) =>
         (pool ?? _pool).DeployBytes(RuntimeNames.Python, "fastmap", package) with { Convention = CallConventions.FastmapMap };
@@ -235,12 +235,12 @@ public sealed class FastmapMapTests : IAsyncDisposable
 
     private async Task<(JsonElement Reply, int ReturnCode)> MapWithCodeAsync(FunctionSpec function, string batch, TestPool? pool = null)
     {
-        var execution = await ExecuteAsync(function, await FastmapClient.BatchAsync(batch), pool);
-        return (await FastmapClient.DecodeAsync(execution.ResultBytes), execution.ReturnCode);
+        var execution = await ExecuteAsync(function, await FastmapPackages.BatchAsync(batch), pool);
+        return (await FastmapPackages.DecodeAsync(execution.ResultBytes), execution.ReturnCode);
     }
 
     private async Task<JsonElement> CallAsync(FunctionSpec function, byte[] input) =>
-        await FastmapClient.DecodeAsync((await ExecuteAsync(function, input, null)).ResultBytes);
+        await FastmapPackages.DecodeAsync((await ExecuteAsync(function, input, null)).ResultBytes);
 
     /// <summary>One call; whatever the reply's status, the executor handled it, so the call succeeded.</summary>
     private async Task<Execution> ExecuteAsync(FunctionSpec function, byte[] input, TestPool? pool)

@@ -5,15 +5,15 @@ using System.Text.Json.Nodes;
 namespace Fleet.Worker.Tests;
 
 /// <summary>
-/// What Fastmap's client makes and reads (packages, batches, replies), made by Fastmap/fastmap_client.py with Debian's
+/// What Fastmap's client makes and reads (packages, batches, replies), made by Fastmap/fastmap_packages.py with Debian's
 /// dill and msgpack: pickles are only ever made and opened by Python, as they are in production.
 /// </summary>
-internal static class FastmapClient
+internal static class FastmapPackages
 {
     /// <summary>Debian's interpreter, the one python3-dill and python3-msgpack are installed for (the worker's default).</summary>
     private const string Python = "/usr/bin/python3";
 
-    private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "Fastmap", "fastmap_client.py");
+    private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "Fastmap", "fastmap_packages.py");
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -61,7 +61,7 @@ internal static class FastmapClient
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"fastmap_client.py {request["op"]} exited with {process.ExitCode}: {await stderr}");
+            throw new InvalidOperationException($"fastmap_packages.py {request["op"]} exited with {process.ExitCode}: {await stderr}");
         }
 
         using var answer = JsonDocument.Parse(await stdout);
