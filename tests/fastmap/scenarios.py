@@ -155,7 +155,8 @@ def tenants_apart(url):
 
 def initializing_then_processed(url):
     c = client(url)
-    slow = {"fm_slow": "import time\ntime.sleep(3)\n"}
+    # Imported while the function is prepared: longer than the gateway holds a batch for a function being prepared.
+    slow = {"fm_slow": "import time\ntime.sleep(8)\n"}
     func_hash = c.init(c.payload(square, local_sources=slow))
     first = c.map(func_hash, [2], fm.new_run_id())
     check(first.status == 200 and first.x_status == "INITALIZING" and isinstance(first.obj.get("init_step"), str),

@@ -142,9 +142,9 @@ internal static class FastmapEndpoints
             return Reply(NotFound);
         }
 
-        if (runs.Preparing(function) is { } step)
+        if (await runs.StillPreparingAsync(function, cancellationToken))
         {
-            return Initializing(step);
+            return Initializing("preparing the function's environment");
         }
 
         await runs.TouchAsync(tenant, funcHash, runId, cancellationToken);

@@ -21,19 +21,45 @@ internal sealed partial class FastmapRuns(
 {
     private const string Space = "fastmap";
 
-    private readonly ConcurrentDictionary<FunctionRef, string> _preparing = new();
+    /// <summary>
+    /// How long a batch of a function being prepared waits for it before it is answered INITALIZING: the client then
+    /// sleeps 5 s before it sends the batch again, so holding it for less is never slower.
+    /// </summary>
+    private static readonly TimeSpan PreparingHold = TimeSpan.FromSeconds(4);
+
+    private readonly ConcurrentDictionary<FunctionRef, Task> _preparing = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _touched = new();
 
     private TimeSpan Idle => TimeSpan.FromSeconds(options.Value.RunIdleSeconds);
 
-    /// <summary>What a function being prepared is doing, or null when it is ready (or this gateway did not prepare it).</summary>
-    public string? Preparing(FunctionRef function) => _preparing.GetValueOrDefault(function);
+    /// <summary>
+    /// Whether the function is still being prepared after a short wait for it (false too when this gateway is not
+    /// preparing it: the batch's own call then starts an instance if none is up).
+    /// </summary>
+    public async Task<bool> StillPreparingAsync(FunctionRef function, CancellationToken cancellationToken)
+    {
+        if (!_preparing.TryGetValue(function, out var preparing))
+        {
+            return false;
+        }
+
+        await Task.WhenAny(preparing, Task.Delay(PreparingHold, cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        return !preparing.IsCompleted;
+    }
 
     /// <summary>Records the new function as used now, then starts its instances in the background.</summary>
     public async Task RegisteredAsync(string tenant, string funcHash, Fleet.Contracts.FunctionSpec spec, CancellationToken cancellationToken)
     {
         await UsedAsync(tenant, funcHash, cancellationToken);
-        if (options.Value.PreparedInstances <= 0 || !_preparing.TryAdd(FastmapFunctions.Ref(tenant, funcHash), "preparing the function's environment"))
+        var function = FastmapFunctions.Ref(tenant, funcHash);
+        if (options.Value.PreparedInstances <= 0)
+        {
+            return;
+        }
+
+        var prepared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_preparing.TryAdd(function, prepared.Task))
         {
             return;
         }
@@ -51,7 +77,8 @@ internal sealed partial class FastmapRuns(
             }
             finally
             {
-                _preparing.TryRemove(FastmapFunctions.Ref(tenant, funcHash), out _);
+                _preparing.TryRemove(function, out _);
+                prepared.SetResult();
             }
         }, CancellationToken.None);
     }
