@@ -23,9 +23,7 @@ public sealed class FastmapTests(FleetCluster fleet)
     [InlineData("corrupt_batch")]
     public async Task Scenario(string scenario)
     {
-        var script = Path.Combine(RepoPaths.Root, "tests", "fastmap", "scenarios.py");
-
-        var output = await ClientPrograms.RunAsync("/usr/bin/python3", script, fleet.GatewayUrl.ToString().TrimEnd('/'), scenario);
+        var output = await ClientPrograms.FastmapScenarioAsync(fleet.GatewayUrl, scenario);
 
         Assert.Equal("ok", output.Trim());
     }

@@ -59,6 +59,26 @@ public sealed class FleetHealingTests(HealingCluster fleet, ITestOutputHelper ou
     public Task PostgreSQL_restarted_under_load_loses_no_accepted_call_and_the_fleet_serves_at_full_speed_after() =>
         FaultUnderLoadAsync(TestServers.RestartPostgresAsync);
 
+    /// <summary>
+    /// Fastmap's batches are sync calls: one the fleet cannot run or answer while a server restarts is answered
+    /// INITALIZING, which the client sends again, so a run of ten threads mapping through the restart loses no batch.
+    /// </summary>
+    [Theory]
+    [InlineData("RabbitMQ")]
+    [InlineData("PostgreSQL")]
+    public async Task Fastmap_batches_mapped_while_a_server_restarts_all_come_back_right(string server)
+    {
+        var mapping = ClientPrograms.FastmapScenarioAsync(fleet.GatewayUrl, "maps_through_faults", "30");
+        await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await (server == "RabbitMQ" ? TestServers.RestartRabbitMqAsync(down: TimeSpan.FromSeconds(3)) : TestServers.RestartPostgresAsync());
+
+        var printed = await mapping;
+
+        output.WriteLine(printed);
+        Assert.Contains("batches", printed);
+        await WaitForQuietAsync();
+    }
+
     [Fact]
     public async Task While_the_store_is_down_the_gateway_answers_503_with_the_reason_and_serves_again_after()
     {

@@ -202,6 +202,35 @@ def corrupt_batch(url):
     check(reply.status == 200 and reply.x_status == "PROCESS_ERROR", "a batch that is not a pickle: %r" % reply)
 
 
+def maps_through_faults(url, seconds="30"):
+    """Ten threads map batches for a while (the test restarts a server meanwhile); every batch's results must be right."""
+    c = client(url)
+    func_hash = c.init(c.payload(sleepy))
+    run_id = fm.new_run_id()
+    ready_map(c, func_hash, [0], run_id)
+    print("mapping", flush=True)
+    end = time.monotonic() + float(seconds)
+    counts, failures = [0] * 10, []
+
+    def worker(n):
+        try:
+            while time.monotonic() < end:
+                batch = [0.001] * 50
+                check(ready_map(c, func_hash, batch, run_id) == batch, "a batch's results")
+                counts[n] += 1
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    check(not failures, "every batch mapped: %r" % failures[:3])
+    check(c.done(func_hash, run_id).x_status == "DONE", "done")
+    print("batches", sum(counts))
+
+
 def wait_for_status(c, func_hash, status):
     for _ in range(300):
         reply = c.map(func_hash, [1], fm.new_run_id())
@@ -213,5 +242,5 @@ def wait_for_status(c, func_hash, status):
 
 
 if __name__ == "__main__":
-    globals()[sys.argv[2]](sys.argv[1])
+    globals()[sys.argv[2]](sys.argv[1], *sys.argv[3:])
     print("ok")

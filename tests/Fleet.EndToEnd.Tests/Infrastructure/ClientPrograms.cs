@@ -16,4 +16,8 @@ public static class ClientPrograms
         Assert.True(process.ExitCode == 0, $"{program} failed ({process.ExitCode}): {await errors}{await output}");
         return await output;
     }
+
+    /// <summary>One scenario of Fastmap's (tests/fastmap/scenarios.py, our own Python client) against the gateway: its output.</summary>
+    public static Task<string> FastmapScenarioAsync(Uri gateway, string scenario, params string[] arguments) =>
+        RunAsync("/usr/bin/python3", [Path.Combine(RepoPaths.Root, "tests", "fastmap", "scenarios.py"), gateway.ToString().TrimEnd('/'), scenario, .. arguments]);
 }

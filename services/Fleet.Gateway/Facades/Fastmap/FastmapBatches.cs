@@ -8,8 +8,9 @@ namespace Fleet.Gateway.Facades.Fastmap;
 /// <summary>
 /// A batch's call outcome as Fastmap's reply. The executor answers every batch it ran with a msgpack map whose
 /// <c>status</c> is the reply's (<see cref="CallConventions.FastmapMap"/>); a call that did not run to that answer
-/// (timed out, its instance lost) is a <c>PROCESS_ERROR</c> saying why, and one the fleet had no room for is
-/// <c>INITALIZING</c>, which the client sends again 5 s later, so no batch is lost to a busy fleet.
+/// on a worker (timed out, its instance lost) is a <c>PROCESS_ERROR</c> saying why. One the fleet had no room for, or
+/// could not take to a worker or hear back from (a broker restart), is <c>INITALIZING</c>, which the client sends again
+/// 5 s later: no batch is lost to a busy or healing fleet.
 /// </summary>
 internal static class FastmapBatches
 {
@@ -21,6 +22,8 @@ internal static class FastmapBatches
         {
             case InvocationStatus.Refused:
                 return FastmapEndpoints.Initializing($"waiting for room in the fleet: {outcome.Error}");
+            case InvocationStatus.Failed when outcome.WorkerId.Length == 0:
+                return FastmapEndpoints.Initializing($"the fleet could not run the batch ({outcome.Error}); it will when it is sent again");
             case InvocationStatus.TimedOut:
                 return Failure($"TimeoutError('the batch ran past the function\\'s timeout of {function.TimeoutSeconds} s')");
             case not InvocationStatus.Succeeded:

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Fleet.Contracts;
+using Fleet.Core;
 using Fleet.Core.Access;
 using Fleet.Core.Functions;
 using Fleet.Core.Invocations;
@@ -135,8 +136,22 @@ internal static class FastmapEndpoints
             return Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", "a map needs func_hash, batch (bytes) and run_id");
         }
 
-        var tenant = request.Key!.Tenant;
-        var function = FastmapFunctions.Ref(tenant, funcHash);
+        try
+        {
+            return await RunBatchAsync(request.Key!, funcHash, batch, runId, receivedAt, started, registry, invoker, runs, cancellationToken);
+        }
+        catch (CoreUnavailableException unavailable)
+        {
+            // The client gives up on a batch answered with an error, and sends it again on INITALIZING.
+            return Initializing($"waiting for the fleet: {unavailable.Message}");
+        }
+    }
+
+    private static async Task<IResult> RunBatchAsync(
+        ApiKey key, string funcHash, byte[] batch, string runId, DateTimeOffset receivedAt, long started, FunctionRegistry registry, Invoker invoker,
+        FastmapRuns runs, CancellationToken cancellationToken)
+    {
+        var function = FastmapFunctions.Ref(key.Tenant, funcHash);
         if (await registry.FindAsync(function, cancellationToken) is not { } spec)
         {
             return Reply(NotFound);
@@ -147,9 +162,9 @@ internal static class FastmapEndpoints
             return Initializing("preparing the function's environment");
         }
 
-        await runs.TouchAsync(tenant, funcHash, runId, cancellationToken);
+        await runs.TouchAsync(key.Tenant, funcHash, runId, cancellationToken);
         var outcome = await invoker.RunAsync(new CallRequest { Function = spec, Input = Payload.OfBytes(batch), ReceivedAt = receivedAt }, cancellationToken);
-        return FastmapBatches.Reply(outcome, spec, request.Key, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return FastmapBatches.Reply(outcome, spec, key, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private static async Task<IResult> DoneAsync(HttpRequest http, ApiKeys keys, FastmapRuns runs, IOptions<FastmapOptions> options, CancellationToken cancellationToken)
