@@ -31,6 +31,7 @@ fi
 
 rabbit_password=$(fleet_secret RABBITMQ_PASSWORD)
 postgres_password=$(fleet_secret POSTGRES_PASSWORD)
+secrets_key=$(fleet_secret SECRETS_KEY)
 fleet_rabbitmq_start fleet "$FLEET_DIR/rabbitmq" 5672 25672 15672
 fleet_rabbitmq_user fleet fleet "$rabbit_password"
 fleet_postgres_start "$FLEET_DIR/postgres" 5432 fleet "$postgres_password" fleet
@@ -53,7 +54,7 @@ for pidfile in "$FLEET_DIR"/pids/worker-*.pid; do
   n=$(basename "$pidfile" .pid); n=${n#worker-}
   ((n > workers)) && fleet_service_stop "worker-$n"
 done
-fleet_service_start gateway Fleet.Gateway "${common[@]}" "Urls=http://127.0.0.1:8080" "Facades__Serverledge__Urls=http://127.0.0.1:1323" "Facades__Faasm__Urls=http://127.0.0.1:8002"
+fleet_service_start gateway Fleet.Gateway "${common[@]}" "Core__SecretsKey=$secrets_key" "Urls=http://127.0.0.1:8080" "Facades__Serverledge__Urls=http://127.0.0.1:1323" "Facades__Faasm__Urls=http://127.0.0.1:8002"
 
 fleet_wait_http http://127.0.0.1:8080/health/ready 90 || fleet_die "the gateway is not ready; see .fleet/logs/gateway.log"
 cat >&2 <<DONE

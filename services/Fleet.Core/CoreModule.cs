@@ -27,6 +27,10 @@ internal sealed class CoreModule(CoreIdentity identity) : IBusModule
         services.AddSingleton<Invoker>();
         services.AddSingleton<FleetControl>();
         services.AddSingleton<State.StateValues>();
+        services.AddSingleton<Records.FacadeRecords>();
+        services.AddSingleton<Access.SecretSealer>();
+        services.AddSingleton<Access.ApiKeys>();
+        services.AddSingleton<Uploads.ChunkedUploads>();
         services.AddHostedService<QueuedCallRecovery>();
         return new CoreModule(identity);
     }

@@ -30,4 +30,13 @@ public sealed class CoreOptions
 
     /// <summary>How long a definition is served from the cache; deletions invalidate it at once.</summary>
     public int FunctionCacheSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// What the secrets the fleet must read back (Fastmap's signing keys) are encrypted under in the store; every gateway
+    /// needs the same. Empty: the key in <see cref="SecretsKeyFile"/>. Set it from the environment only.
+    /// </summary>
+    public string SecretsKey { get; set; } = "";
+
+    /// <summary>Where the key is kept when <see cref="SecretsKey"/> is empty: made with a random key on first use (mode 600).</summary>
+    public string SecretsKeyFile { get; set; } = ".fleet/secrets.key";
 }

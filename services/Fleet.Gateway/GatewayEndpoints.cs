@@ -1,4 +1,5 @@
 using Fleet.Gateway.Facades.Faasm;
+using Fleet.Gateway.Facades.Fastmap;
 using Fleet.Gateway.Facades.Serverledge;
 
 namespace Fleet.Gateway;
@@ -10,6 +11,7 @@ public static class GatewayEndpoints
     {
         app.MapServerledge();
         app.MapFaasm();
+        app.MapFastmap();
         return app;
     }
 }

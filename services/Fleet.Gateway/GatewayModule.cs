@@ -1,5 +1,6 @@
 using Fleet.Core;
 using Fleet.Gateway.Facades.Faasm;
+using Fleet.Gateway.Facades.Fastmap;
 using Fleet.Gateway.Facades.Serverledge;
 using Fleet.Gateway.Hosting;
 using Fleet.ServiceDefaults;
@@ -17,6 +18,7 @@ internal static class GatewayModule
         {
             [ServerledgeFacade.Name] = ServerledgeFacade.Register(builder),
             [FaasmFacade.Name] = FaasmFacade.Register(builder),
+            [FastmapFacade.Name] = FastmapFacade.Register(builder),
         };
         builder.Services.AddSingleton(FacadeListeners.Configure(builder, facades));
         return core;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Fleet.Contracts;
 using Fleet.Storage.Calls;
+using Fleet.Storage.Records;
 
 namespace Fleet.Storage;
 
@@ -38,6 +39,24 @@ internal static class DbCommandReads
         }
 
         return calls;
+    }
+
+    /// <summary>
+    /// Records from rows of <c>key, value, expires_at</c>; <paramref name="readTime"/> reads the provider's timestamp
+    /// column (a null one is a record that never expires).
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredRecord>> ReadRecordsAsync(
+        this DbCommand command, Func<DbDataReader, int, DateTimeOffset> readTime, CancellationToken cancellationToken)
+    {
+        var records = new List<StoredRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new StoredRecord(
+                reader.GetString(0), reader.IsDBNull(1) ? [] : reader.GetFieldValue<byte[]>(1), reader.IsDBNull(2) ? null : readTime(reader, 2)));
+        }
+
+        return records;
     }
 
     /// <summary>A call from a row of <see cref="CallRows.GetSql"/>, or unknown when there is no row.</summary>

@@ -1,14 +1,16 @@
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.Records;
 using Fleet.Storage.State;
 
 namespace Fleet.Storage;
 
 /// <summary>
 /// The one store every service uses, one part per aggregate: functions, content-addressed blobs (code packages among
-/// them), async call records and functions' state. PostgreSQL for the distributed fleet, SQLite for the standalone process; each part has
-/// one contract test suite that runs against both.
+/// them), async call records, functions' state and the records facades keep for themselves (never reachable by
+/// functions). PostgreSQL for the distributed fleet, SQLite for the standalone process; each part has one contract test
+/// suite that runs against both.
 /// </summary>
 public interface IFleetStore
 {
@@ -19,6 +21,8 @@ public interface IFleetStore
     ICallStore Calls { get; }
 
     IStateStore State { get; }
+
+    IRecordStore Records { get; }
 
     /// <summary>Applies pending migrations; safe to call from several processes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);

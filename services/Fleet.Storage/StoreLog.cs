@@ -20,6 +20,9 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 7007, Level = LogLevel.Debug, Message = "Store: purged {Count} blobs, expired or unused")]
     public static partial void BlobsPurged(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Debug, Message = "Store: purged {Count} expired records")]
+    public static partial void RecordsPurged(ILogger logger, int count);
+
     [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Store: the server had ended the session; trying once more on a new one")]
     public static partial void SessionGone(ILogger logger, Exception exception);
 

@@ -30,6 +30,6 @@ public sealed class StoreOptions
     /// </summary>
     public int InlinePayloadBytes { get; set; } = 256 << 10;
 
-    /// <summary>How often the scheduler deletes expired outcomes and unused packages from the store.</summary>
+    /// <summary>How often the scheduler deletes expired outcomes and records and unused packages from the store.</summary>
     public int PurgeIntervalSeconds { get; set; } = 60;
 }

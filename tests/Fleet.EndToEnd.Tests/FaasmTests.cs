@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Fleet.EndToEnd.Tests.Infrastructure;
@@ -239,20 +238,8 @@ public sealed class FaasmTests(FleetCluster fleet)
 
     /// <summary>Runs a client script with Debian's Python and requests, its endpoint this fleet's gateway; returns its stdout.</summary>
     private Task<string> RunPythonAsync(string script) =>
-        RunAsync("/usr/bin/python3", "-c", script.Replace("http://localhost:8080", fleet.GatewayUrl.ToString().TrimEnd('/'), StringComparison.Ordinal));
+        ClientPrograms.RunAsync("/usr/bin/python3", "-c", script.Replace("http://localhost:8080", fleet.GatewayUrl.ToString().TrimEnd('/'), StringComparison.Ordinal));
 
     /// <summary>curl's output for these arguments (curl sends Expect: 100-continue with -T, as the seed's uploads do).</summary>
-    private static Task<string> CurlAsync(params string[] arguments) => RunAsync("curl", ["-s", "--fail-with-body", .. arguments]);
-
-    /// <summary>A client program's stdout; it must exit with 0.</summary>
-    private static async Task<string> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"{program} failed ({process.ExitCode}): {await errors}{await output}");
-        return await output;
-    }
+    private static Task<string> CurlAsync(params string[] arguments) => ClientPrograms.RunAsync("curl", ["-s", "--fail-with-body", .. arguments]);
 }

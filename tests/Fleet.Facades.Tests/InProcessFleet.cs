@@ -10,6 +10,9 @@ namespace Fleet.Facades.Tests;
 /// </summary>
 public sealed class InProcessFleet : WebApplicationFactory<Fleet.Standalone.Program>
 {
+    /// <summary>Fastmap's <c>/api/v1/secret</c> needs it (the test server's requests have no loopback address).</summary>
+    public const string AdminToken = "facade-tests-admin";
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"fleet-facades-{Guid.NewGuid():N}"[..22]);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -21,6 +24,8 @@ public sealed class InProcessFleet : WebApplicationFactory<Fleet.Standalone.Prog
             ["Store:ConnectionString"] = $"Data Source={Path.Combine(_directory, "fleet.db")}",
             ["Worker:WorkerId"] = Path.GetFileName(_directory),
             ["Worker:DataDirectory"] = Path.Combine(_directory, "work"),
+            ["Core:SecretsKeyFile"] = Path.Combine(_directory, "secrets.key"),
+            ["Facades:Fastmap:AdminToken"] = AdminToken,
         }));
     }
 

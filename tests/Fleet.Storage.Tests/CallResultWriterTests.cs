@@ -78,6 +78,8 @@ public sealed class CallResultWriterTests : IAsyncLifetime
 
         public Storage.State.IStateStore State => inner.State;
 
+        public Storage.Records.IRecordStore Records => inner.Records;
+
         public async Task<int> CompleteAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
         {
             if (++Saves <= failures)

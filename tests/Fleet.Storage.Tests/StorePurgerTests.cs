@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Fleet.Storage.Tests;
 
-/// <summary>The scheduler's purge of expired outcomes, on a SQLite store of its own.</summary>
+/// <summary>The scheduler's purge of expired outcomes and records, on a SQLite store of its own.</summary>
 public sealed class StorePurgerTests : IAsyncLifetime
 {
     private readonly SqliteStoreFixture _fixture = new();
@@ -13,16 +13,20 @@ public sealed class StorePurgerTests : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_pass_deletes_the_expired_outcomes_and_keeps_the_rest()
+    public async Task A_pass_deletes_the_expired_outcomes_and_records_and_keeps_the_rest()
     {
         var now = DateTimeOffset.UtcNow;
         await _fixture.Store.Calls.CompleteAsync([Outcome("old", now.AddSeconds(-1)), Outcome("live", now.AddHours(1))], Ct);
+        await _fixture.Store.Records.PutAsync("facade", "old", new byte[] { 1 }, now.AddSeconds(-1), Ct);
+        await _fixture.Store.Records.PutAsync("facade", "live", new byte[] { 2 }, now.AddHours(1), Ct);
         var purger = Purger(intervalSeconds: 60);
 
-        Assert.Equal(1, await purger.PurgeOnceAsync(Ct));
+        Assert.Equal(2, await purger.PurgeOnceAsync(Ct));
 
         Assert.Equal(0, await _fixture.Store.Calls.CompleteAsync([Outcome("live", now.AddHours(1))], Ct));
         Assert.Equal(1, await _fixture.Store.Calls.CompleteAsync([Outcome("old", now.AddHours(1))], Ct));
+        Assert.False(await _fixture.Store.Records.DeleteAsync("facade", "old", Ct));
+        Assert.True(await _fixture.Store.Records.DeleteAsync("facade", "live", Ct));
     }
 
     [Fact]

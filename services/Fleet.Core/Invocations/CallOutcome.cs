@@ -29,6 +29,9 @@ public sealed record CallOutcome
 
     public bool IsWarmStart { get; init; }
 
+    /// <summary>The worker that ran it ("" when none did).</summary>
+    public string WorkerId { get; init; } = "";
+
     /// <summary>Seconds from arrival to the handler starting.</summary>
     public double InitTime { get; init; }
 
@@ -49,6 +52,7 @@ public sealed record CallOutcome
         Items = result.Items,
         Error = result.Error,
         IsWarmStart = result.IsWarmStart,
+        WorkerId = result.WorkerId ?? "",
         InitTime = result.InitTime,
         Duration = result.Duration,
         ResponseTime = result.ResponseTime,

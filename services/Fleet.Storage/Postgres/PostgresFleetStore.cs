@@ -2,6 +2,7 @@ using System.Data.Common;
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.Records;
 using Fleet.Storage.State;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -33,6 +34,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         Blobs = new PostgresBlobStore(_database, timeProvider, logger);
         Calls = new PostgresCallStore(_database, logger);
         State = new PostgresStateStore(_database);
+        Records = new PostgresRecordStore(_database, logger);
     }
 
     public IFunctionStore Functions { get; }
@@ -42,6 +44,8 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     public ICallStore Calls { get; }
 
     public IStateStore State { get; }
+
+    public IRecordStore Records { get; }
 
     /// <summary>
     /// The store keeps no session state, so a pooled connection is handed back without a reset round trip

@@ -79,6 +79,13 @@ internal sealed class SqliteDatabase(string connectionString)
         return changed;
     }
 
+    /// <summary>The first column of the first row as bytes (an empty BLOB too), or null when there is no row.</summary>
+    public static async Task<byte[]?> ReadBytesAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? reader.IsDBNull(0) ? [] : reader.GetFieldValue<byte[]>(0) : null;
+    }
+
     /// <summary>A list of states as one parameter, for <c>IN (SELECT value FROM json_each(@expected))</c>.</summary>
     public static void AddExpected(SqliteParameterCollection parameters, string[] states) =>
         parameters.AddWithValue("@expected", "[" + string.Join(',', states.Select(state => $"\"{state}\"")) + "]");

@@ -1,6 +1,7 @@
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.Records;
 using Fleet.Storage.State;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         Blobs = new SqliteBlobStore(_database, timeProvider, logger);
         Calls = new SqliteCallStore(_database, logger);
         State = new SqliteStateStore(_database);
+        Records = new SqliteRecordStore(_database, logger);
     }
 
     public IFunctionStore Functions { get; }
@@ -36,6 +38,8 @@ internal sealed class SqliteFleetStore : IFleetStore
     public ICallStore Calls { get; }
 
     public IStateStore State { get; }
+
+    public IRecordStore Records { get; }
 
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
 

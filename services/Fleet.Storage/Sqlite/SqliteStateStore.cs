@@ -14,7 +14,7 @@ internal sealed class SqliteStateStore(SqliteDatabase database) : IStateStore
         const string Sql = "SELECT value FROM state_values WHERE namespace = @namespace AND key = @key";
 
         StateKeys.Ensure(@namespace, key);
-        return database.RunAsync(Sql, parameters => Bind(parameters, @namespace, key), ReadBytesAsync, cancellationToken);
+        return database.RunAsync(Sql, parameters => Bind(parameters, @namespace, key), SqliteDatabase.ReadBytesAsync, cancellationToken);
     }
 
     public Task<byte[]?> ReadRangeAsync(string @namespace, string key, long offset, long length, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ internal sealed class SqliteStateStore(SqliteDatabase database) : IStateStore
                 parameters.AddWithValue("@offset", (long)StateKeys.Clamp(offset));
                 parameters.AddWithValue("@length", (long)StateKeys.Clamp(length));
             },
-            ReadBytesAsync,
+            SqliteDatabase.ReadBytesAsync,
             cancellationToken);
     }
 
@@ -110,13 +110,6 @@ internal sealed class SqliteStateStore(SqliteDatabase database) : IStateStore
 
         StateKeys.Ensure(@namespace, key);
         return await database.ExecuteAsync(Sql, parameters => Bind(parameters, @namespace, key), cancellationToken) == 1;
-    }
-
-    /// <summary>The first column of the first row as bytes (an empty BLOB too), or null when there is no row.</summary>
-    private static async Task<byte[]?> ReadBytesAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? reader.IsDBNull(0) ? [] : reader.GetFieldValue<byte[]>(0) : null;
     }
 
     private static void Bind(SqliteParameterCollection parameters, string @namespace, string key)

@@ -64,7 +64,12 @@ public class FleetCluster : IAsyncLifetime
 
         var port = FreePort();
         GatewayUrl = new Uri($"http://127.0.0.1:{port}");
-        Start("Fleet.Gateway", "gateway", new() { ["Urls"] = GatewayUrl.ToString().TrimEnd('/'), ["Facades__Serverledge__Urls"] = "", ["Facades__Faasm__Urls"] = "" });
+        Start("Fleet.Gateway", "gateway", new()
+        {
+            ["Urls"] = GatewayUrl.ToString().TrimEnd('/'), ["Facades__Serverledge__Urls"] = "", ["Facades__Faasm__Urls"] = "",
+            // Fastmap's timeout scenario waits for it.
+            ["Facades__Fastmap__BatchTimeoutSeconds"] = "5",
+        });
         Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(120) };
         await WaitForWorkersAsync(WorkerCount);
     }

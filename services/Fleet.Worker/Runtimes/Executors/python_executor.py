@@ -18,7 +18,9 @@ bytes-handler calls handler(input_bytes, context), which returns bytes (or str),
 context.state_read/state_size/state_write/state_append/state_delete and context.invoke (see Context). faasm-python
 imports the module named by the handler and calls its faasm_main() with no arguments; input, output, state and chained
 calls go through the module pyfaasm.core (see _FaasmCall). A call's "entry" names another function of the handler's
-module to call instead (faasm-python passes it the input bytes as its one argument).
+module to call instead (faasm-python passes it the input bytes as its one argument). fastmap-map loads Fastmap's
+dill-pickled function (fastmap/func.dill, with fastmap/environment.json and the local modules under src/) once and maps
+it over each call's batch, answering a msgpack map (see _fastmap_map); dill and msgpack come from Debian's dist-packages.
 Only what the json-handler convention needs is imported at start-up to keep cold starts short.
 With --own-pid-namespace (given in the sandbox only) the processes a call leaves behind end before its reply.
 """
@@ -445,7 +447,181 @@ def _faasm_python(request):
     return call
 
 
-CONVENTIONS = {"json-handler": _json_handler, "bytes-handler": _bytes_handler, "faasm-python": _faasm_python}
+# Where Debian's python3-* packages (dill, msgpack among them) live; the sandbox binds it read-only, and -S leaves it off sys.path.
+_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+# Modules whose import does something a worker must not (open a web browser, print the Zen of Python); the stock client
+# lists every module its process had loaded, so these can be among them.
+_IMPORT_NEVER = frozenset({"antigravity", "this"})
+_MAX_TRACEBACK_CHARS = 100_000
+
+
+class InitializationError(Exception):
+    """The function cannot run on this worker (a Python version it was not pickled for, a pickle that is not a function)."""
+
+
+class BatchError(Exception):
+    """The call's input is not a batch Fastmap sends: gzip of a dill pickle of an iterable."""
+
+
+class _Fastmap:
+    """What init found, reported on every call: the function (or why there is none), the failed imports, the warning."""
+
+    def __init__(self):
+        self.func = None
+        self.init_error = None
+        self.init_tb = ""
+        self.bad_modules = []
+        self.warning = None
+
+
+def _fastmap_package(code_dir):
+    """fastmap/func.dill's bytes and fastmap/environment.json; a package without them is broken, failing the init frame."""
+    with open(os.path.join(code_dir, "fastmap", "func.dill"), "rb") as file:
+        func_bytes = file.read()
+    with open(os.path.join(code_dir, "fastmap", "environment.json"), "rb") as file:
+        environment = json.loads(file.read())
+    if not isinstance(environment, dict):
+        raise ValueError("fastmap/environment.json is not a JSON object")
+    return func_bytes, environment
+
+
+def _requirements_warning(requirements):
+    """One sentence naming each requirement the installed distributions differ from, or None."""
+    if not isinstance(requirements, dict) or not requirements:
+        return None
+    from importlib import metadata
+
+    mismatches = []
+    for distribution, wanted in requirements.items():
+        try:
+            installed = metadata.version(distribution)
+        except (metadata.PackageNotFoundError, ValueError):
+            installed = None
+        if installed is None:
+            mismatches.append("%s %s requested, not installed" % (distribution, wanted))
+        elif installed != str(wanted):
+            mismatches.append("%s %s requested, %s installed" % (distribution, wanted, installed))
+    return "Fleet's workers differ from your requirements: " + "; ".join(mismatches) if mismatches else None
+
+
+def _import_all(names):
+    """
+    Imports each module not loaded yet; the names that fail, in order. The client lists hundreds of modules of its own
+    process (setuptools' vendored packages, distutils shims): a module under a package that failed is not tried again,
+    so a missing package costs one failed import, not one per submodule.
+    """
+    bad = []
+    for name in names:
+        if not isinstance(name, str) or not name or name in sys.modules or name in bad:
+            continue
+        if name in _IMPORT_NEVER or any(name.startswith(failed + ".") for failed in bad):
+            bad.append(name)
+            continue
+        try:
+            importlib.import_module(name)
+        except (Exception, SystemExit):  # noqa: BLE001 - a module that cannot be imported is reported, not fatal
+            bad.append(name)
+    return bad
+
+
+def _prepare_fastmap(func_bytes, environment, code_dir):
+    """Loads the function as section 7 of the Fastmap spec says; a failure is kept in the state, not raised."""
+    state = _Fastmap()
+    wanted = environment.get("pythonVersion")
+    running = "%d.%d" % sys.version_info[:2]
+    if wanted is not None and str(wanted) != running:
+        state.init_error = repr(InitializationError(
+            "this function was pickled by Python %s; Fleet's workers run Python %s" % (wanted, sys.version.split()[0])))
+        return state
+    sys.path.insert(0, os.path.join(code_dir, "src"))
+    state.warning = _requirements_warning(environment.get("requirements"))
+    state.bad_modules = _import_all(list(environment.get("localModules") or []) + list(environment.get("installedMods") or []))
+    import dill
+
+    try:
+        func = dill.loads(func_bytes)
+    except BaseException as error:  # noqa: BLE001 - whatever unpickling raises is the reason the function cannot run
+        state.init_error, state.init_tb = repr(error), _user_traceback(error)
+        return state
+    if not callable(func):
+        state.init_error = repr(InitializationError("fastmap/func.dill holds a " + type(func).__name__ + ", not a function"))
+        return state
+    state.func = func
+    return state
+
+
+def _fastmap_map(request):
+    """
+    Fastmap's function, loaded once; a call's input is gzip(dill.dumps(batch)) and its output msgpack of
+    {"status": "BATCH_PROCESSED", "results": gzip(dill.dumps({"results": [...]})), "map_seconds"}, or PROCESS_ERROR
+    (exception, traceback, bad_modules) or INITIALIZATION_ERROR (init_error, init_tb); "warning" when the
+    requirements differ. The return code is 0 for BATCH_PROCESSED, 1 otherwise; the call succeeds either way.
+    """
+    func_bytes, environment = _fastmap_package(request["codeDir"])
+    # After the package's own modules (src/ goes first), and only here: the other conventions' cold starts skip dill.
+    sys.path.append(_DIST_PACKAGES)
+    import gzip
+    import msgpack
+
+    state = _prepare_fastmap(func_bytes, environment, request["codeDir"])
+
+    def call(item, budget, entry):
+        if entry is not None:
+            raise ValueError("the fastmap-map convention has no entries")
+        reply = _fastmap_batch(state, binascii.a2b_base64(item.get("input", "")), gzip)
+        output = msgpack.packb(reply, use_bin_type=True)
+        if len(output) > budget and reply["status"] == "BATCH_PROCESSED":
+            too_large = ResultError("the results take %d bytes, larger than the result limit of %d bytes" % (len(output), budget))
+            reply = _process_error(state, too_large, "")
+            output = msgpack.packb(reply, use_bin_type=True)
+        return _bytes_outcome(output, 0 if reply["status"] == "BATCH_PROCESSED" else 1, budget)
+
+    return call
+
+
+def _fastmap_batch(state, data, gzip):
+    """The map answering one batch: BATCH_PROCESSED, PROCESS_ERROR or INITIALIZATION_ERROR (the state's, every call)."""
+    if state.func is None:
+        return {"status": "INITIALIZATION_ERROR", "init_error": state.init_error, "init_tb": state.init_tb}
+    import dill
+
+    try:
+        try:
+            batch = dill.loads(gzip.decompress(data))
+        except BaseException as error:  # noqa: BLE001 - whatever fails here, the input is not a batch
+            raise BatchError("the batch could not be loaded: " + _describe(error)) from error
+        func = state.func
+        started = time.perf_counter()
+        results = [func(x) for x in batch]
+        map_seconds = time.perf_counter() - started
+        packed = gzip.compress(dill.dumps({"results": results}), compresslevel=1)
+    except BaseException as error:  # noqa: BLE001 - the user's exception is the answer; the instance lives on
+        return _process_error(state, error, _user_traceback(error))
+    return _warned(state, {"status": "BATCH_PROCESSED", "results": packed, "map_seconds": map_seconds})
+
+
+def _user_traceback(error):
+    """The error's traceback without this executor's frames, which would only show Fastmap's users the worker's insides."""
+    import traceback
+
+    frames = error.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename == _user_traceback.__code__.co_filename:
+        frames = frames.tb_next
+    return "".join(traceback.format_exception(type(error), error, frames))[-_MAX_TRACEBACK_CHARS:]
+
+
+def _process_error(state, error, trace):
+    return _warned(state, {"status": "PROCESS_ERROR", "exception": repr(error)[:_MAX_ERROR_CHARS],
+                           "traceback": trace, "bad_modules": state.bad_modules})
+
+
+def _warned(state, reply):
+    if state.warning is not None:
+        reply["warning"] = state.warning
+    return reply
+
+CONVENTIONS = {"json-handler": _json_handler, "bytes-handler": _bytes_handler, "faasm-python": _faasm_python,
+               "fastmap-map": _fastmap_map}
 
 _OWN_PID_NAMESPACE = "--own-pid-namespace" in sys.argv[1:]
 _SWEEP_PASSES = 200
