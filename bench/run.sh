@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The benchmark: starts the distributed services (infra/local/up.sh), measures Fleet through its gateway, runs Celery
 # (Debian python3-celery, 2 worker processes) doing the same trivial task on the same RabbitMQ, prints the ratios.
-#
-#   bench/run.sh [--workers N] [--sync N] [--async N] [--keep]   (--keep leaves the services running afterwards)
+# Also maps x*x over --map-items items in batches of --map-batch through the Fastmap API beside Celery's chunks.
+#   bench/run.sh [--workers N] [--sync N] [--async N] [--map-items N] [--map-batch N] [--keep]
+#   (--keep leaves the services running afterwards; --map-items 0 skips the Fastmap phase)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
 
-workers=2 sync=2000 calls=5000 rounds=4 throughput_rounds=3 keep=0
+workers=2 sync=2000 calls=5000 rounds=4 throughput_rounds=3 map_items=1000000 map_batch=10000 keep=0
 while (($#)); do
   case $1 in
     --workers) workers=$2; shift 2 ;;
     --sync) sync=$2; shift 2 ;;
     --async) calls=$2; shift 2 ;;
+    --map-items) map_items=$2; shift 2 ;;
+    --map-batch) map_batch=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) fleet_die "unknown option $1 (try --help)" ;;
   esac
 done
@@ -26,7 +29,8 @@ fleet_install_packages "${FLEET_PACKAGES[@]}" python3-celery
 dotnet build "$FLEET_ROOT/bench/Fleet.Bench/Fleet.Bench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
 results=$FLEET_DIR/bench
 mkdir -p "$results"
-rm -f "$results"/{fleet,celery}-sync.txt "$results"/{fleet-async,celery-rate,fleet-drain,celery-drain}.txt
+rm -f "$results"/{fleet,celery}-sync.txt "$results"/{fleet-async,celery-rate,fleet-drain,celery-drain}.txt \
+  "$results"/{fleet-fastmap,celery-chunks}.txt
 celery_bench() {
   (cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py \
     --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//" "$@")
@@ -56,8 +60,20 @@ for ((round = 1; round <= throughput_rounds; round++)); do
   dotnet "${bench[@]}" --only-async --async "$calls" --async-samples "$results/fleet-drain.txt" \
     --drain-pause-pid "$(cat "$FLEET_DIR/pids/scheduler.pid")" >&2
 done
+# Batched maps: Fastmap's /map (10 concurrent requests, as the stock client) beside Celery's chunks of the same size.
+map_figures=()
+if ((map_items > 0)); then
+  fleet_log "fastmap map vs celery chunks: in turn, $throughput_rounds rounds of $map_items items in batches of $map_batch"
+  for ((round = 1; round <= throughput_rounds; round++)); do
+    celery_bench --sync 1 --tasks 0 --chunks "$map_items" --chunk-size "$map_batch" \
+      --chunks-samples "$results/celery-chunks.txt" > /dev/null
+    /usr/bin/python3 "$FLEET_ROOT/bench/fastmap_bench.py" --url http://127.0.0.1:8080 --items "$map_items" \
+      --batch "$map_batch" --samples "$results/fleet-fastmap.txt" >&2
+  done
+  map_figures=(--fastmap-samples "$results/fleet-fastmap.txt" --celery-chunks-samples "$results/celery-chunks.txt")
+fi
 fleet_log "Fleet cold starts, and all figures"
 dotnet "${bench[@]}" --sync 0 --async 0 --sync-samples "$results/fleet-sync.txt" --async-samples "$results/fleet-async.txt" \
   --celery "$results/celery.json" --celery-sync-samples "$results/celery-sync.txt" \
   --celery-rate-samples "$results/celery-rate.txt" --drain-samples "$results/fleet-drain.txt" \
-  --celery-drain-samples "$results/celery-drain.txt"
+  --celery-drain-samples "$results/celery-drain.txt" "${map_figures[@]}"

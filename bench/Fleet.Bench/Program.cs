@@ -8,6 +8,7 @@ using Fleet.Bench;
 // Usage: Fleet.Bench <gateway-url> [--sync N] [--async N] [--clients N] [--faasm N] [--celery celery.json]
 //                    [--sync-samples FILE] [--celery-sync-samples FILE] [--only-sync]
 //                    [--async-samples FILE] [--celery-rate-samples FILE] [--only-async]
+//                    [--fastmap-samples FILE --celery-chunks-samples FILE]
 // --clients: concurrent submitters of async calls (default 256). Each waits for its 200, which the gateway sends once
 //   the broker holds the call on disk, before the next submit; Celery's group send waits for nothing. With too few
 //   submitters their waiting, not the fleet, sets the pace (on the 2-core machine 64 gave 1600-2000 calls/s, 128 and
@@ -20,6 +21,8 @@ using Fleet.Bench;
 //   and the clock runs from its continuing to the last completion, so the submitting is not counted.
 // --drain-samples / --celery-drain-samples: Fleet's and Celery's drain rounds (Celery's from bench.py --drain), whose
 //   medians are reported for reference beside the ratio.
+// --fastmap-samples / --celery-chunks-samples: items/s of Fastmap's batched /map (bench/fastmap_bench.py --samples) and
+//   of Celery's chunks of the same size (bench.py --chunks-samples), taken in turn; their medians and ratio are reported.
 // --only-sync / --only-async: measure one round of that part only. --sync 0 and --async 0 skip those parts.
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8080");
 var syncCalls = Option("--sync", 2000);
@@ -32,6 +35,8 @@ var celeryDrainSamplesFile = OptionText("--celery-drain-samples");
 var celerySyncSamplesFile = OptionText("--celery-sync-samples");
 var asyncSamplesFile = OptionText("--async-samples");
 var celeryRateSamplesFile = OptionText("--celery-rate-samples");
+var fastmapSamplesFile = OptionText("--fastmap-samples");
+var celeryChunksSamplesFile = OptionText("--celery-chunks-samples");
 var onlySync = args.Contains("--only-sync");
 var onlyAsync = args.Contains("--only-async");
 
@@ -120,6 +125,15 @@ if (celeryFile is not null)
         Report.Line($"celery drain, sending not counted (median of {celeryDrains.Length})", celeryDrain, "tasks/s");
         Report.Line("ratio drain fleet/celery (reference)", drain / celeryDrain, "x");
     }
+}
+
+if (fastmapSamplesFile is not null && celeryChunksSamplesFile is not null)
+{
+    var (maps, chunks) = (ReadSamples(fastmapSamplesFile), ReadSamples(celeryChunksSamplesFile));
+    var (map, chunk) = (Scenarios.Median(maps), Scenarios.Median(chunks));
+    Report.Line($"fleet fastmap map (median of {maps.Length})", map, "items/s");
+    Report.Line($"celery chunks (median of {chunks.Length})", chunk, "items/s");
+    Report.Line("ratio fastmap map / celery chunks (target >= 2)", map / chunk, "x");
 }
 
 Report.Line("target python cold start < 50 ms", pythonCold < 50 ? 1 : 0, pythonCold < 50 ? "met" : "missed");

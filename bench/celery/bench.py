@@ -6,9 +6,12 @@ Starts a Celery worker (prefork, 2 processes) on tasks.py, then measures
   * throughput: M noop tasks sent as one group, tasks/s from first send to last result
     (--drain: the worker's own pace instead; it stops consuming while the group is sent, and the clock runs from
     when it resumes to the last result, so the sending is not counted)
+  * chunks: square(x) over ITEMS items as Celery's chunks of N (ITEMS/N tasks of N calls each), items/s from first
+    send to last result, the counterpart of Fastmap's batched /map (bench/fastmap_bench.py)
 and prints ONE JSON line on stdout. Progress goes to stderr.
 
 Usage: /usr/bin/python3 bench.py [--broker amqp://...] [--sync N] [--tasks M] [--samples FILE]
+  [--chunks ITEMS --chunk-size N --chunks-samples FILE]
   --tasks 0 skips the throughput run; --samples appends each sync round trip (ms) to FILE, one per line.
 """
 import argparse
@@ -45,12 +48,16 @@ def parse_args():
     ap.add_argument("--rate-samples", help="append the throughput (tasks/s) to this file, one line per run")
     ap.add_argument("--drain", action="store_true",
                     help="time the worker draining an already sent group, not the send and the run together")
+    ap.add_argument("--chunks", type=int, default=0, metavar="ITEMS",
+                    help="items mapped through square.chunks (default 0: skipped)")
+    ap.add_argument("--chunk-size", type=int, default=10000, metavar="N", help="items per chunk task (default 10000)")
+    ap.add_argument("--chunks-samples", help="append the chunks rate (items/s) to this file, one line per run")
     ap.add_argument("--queue", default="celery-bench", help="dedicated queue name (default celery-bench)")
     args = ap.parse_args()
     if not args.broker:
         ap.error("no broker: pass --broker or set CELERY_BROKER_URL")
-    if args.sync < 1 or args.tasks < 0:
-        ap.error("--sync must be >= 1 and --tasks >= 0")
+    if args.sync < 1 or args.tasks < 0 or args.chunks < 0 or args.chunk_size < 1:
+        ap.error("--sync must be >= 1, --tasks and --chunks >= 0, --chunk-size >= 1")
     return args
 
 
@@ -142,13 +149,28 @@ def measure_throughput(app, noop, group, count, queue, drain):
     return count / elapsed
 
 
+def measure_chunks(square, items, size):
+    """square.chunks(zip(range(items)), size) as one group: items/s from first send to last result, checked in order."""
+    # One chunk first, untimed, as the Fastmap side's first batch is.
+    square.chunks(zip(range(size)), size).group().apply_async().get(timeout=60)
+    started = time.perf_counter()
+    res = square.chunks(zip(range(items)), size).group().apply_async()
+    sent = time.perf_counter()
+    values = [x for chunk in res.get(timeout=max(60.0, items / 2000.0)) for x in chunk]
+    elapsed = time.perf_counter() - started
+    if values != [x * x for x in range(items)]:
+        raise RuntimeError("chunks run returned unexpected results")
+    log(f"chunks: sent {-(-items // size)} chunk tasks in {sent - started:.3f} s, all results after {elapsed:.3f} s")
+    return items / elapsed
+
+
 def main():
     args = parse_args()
     env = dict(os.environ, CELERY_BROKER_URL=args.broker, CELERY_BENCH_QUEUE=args.queue)
     os.environ.update(CELERY_BROKER_URL=args.broker, CELERY_BENCH_QUEUE=args.queue)
     sys.path.insert(0, HERE)
     from celery import group
-    from tasks import app, noop
+    from tasks import app, noop, square
 
     try:
         purged = app.control.purge()  # only the configured (dedicated) queue
@@ -180,6 +202,15 @@ def main():
             if args.rate_samples:
                 with open(args.rate_samples, "a", encoding="utf-8") as out:
                     out.write(f"{rate:.1f}\n")
+
+        chunks_rate = None
+        if args.chunks:
+            log(f"chunks: {args.chunks} items in chunks of {args.chunk_size}")
+            chunks_rate = measure_chunks(square, args.chunks, args.chunk_size)
+            log(f"chunks {chunks_rate:.1f} items/s")
+            if args.chunks_samples:
+                with open(args.chunks_samples, "a", encoding="utf-8") as out:
+                    out.write(f"{chunks_rate:.1f}\n")
     finally:
         stop_worker(proc)
 
@@ -189,6 +220,9 @@ def main():
         "tasks_per_s": None if rate is None else round(rate, 1),
         "sync_calls": args.sync,
         "async_tasks": args.tasks,
+        "chunks_items_per_s": None if chunks_rate is None else round(chunks_rate, 1),
+        "chunk_items": args.chunks,
+        "chunk_size": args.chunk_size,
         "worker_processes": WORKER_PROCESSES,
     }), flush=True)
 

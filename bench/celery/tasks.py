@@ -38,3 +38,9 @@ app.conf.update(
 def noop(x):
     """Mirrors Fleet's Python noop handler: trivial work, small result."""
     return {"ok": True, "x": x}
+
+
+@app.task(name="bench.square")
+def square(x):
+    """The trivial function of the chunks comparison (Fastmap's /map maps `x * x` too)."""
+    return x * x
