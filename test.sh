@@ -67,6 +67,10 @@ for project in $(dotnet sln Fleet.sln list | grep 'Tests\.csproj$'); do
   p=$(count passed) f=$(count failed) t=$(count timeout) a=$(count aborted)
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${t:-0} + ${a:-0}))
+  # A test that hung or crashed the test host is in no counter: the run's outcome says so.
+  if ! grep -q '<ResultSummary outcome="Completed"' "$trx" && ((${f:-0} + ${t:-0} + ${a:-0} == 0)); then
+    echo "$name: the run was aborted (a test crashed the test host or hung)"; failed=$((failed + 1))
+  fi
 done
 echo "$passed passed, $failed failed"
 ((failed == 0))

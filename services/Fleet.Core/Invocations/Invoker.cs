@@ -65,18 +65,23 @@ internal sealed partial class Invoker : IAsyncDisposable
     public async Task<CallOutcome> RunAsync(CallRequest request, CancellationToken cancellationToken)
     {
         var call = await MessageAsync(request, async: false, cancellationToken);
-        var timeout = RequestTimeout.After(s: call.Function.TimeoutSeconds + _options.QueueWaitSeconds);
+        var seconds = call.Function.TimeoutSeconds + _options.QueueWaitSeconds;
+        var timeout = RequestTimeout.After(s: seconds);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _drained.Token);
+        // The request's timeout counts from its send, which a broker restart can leave unconfirmed for good (see
+        // SendDeadline): the whole call ends by the same time, its send included.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(waiting.Token);
+        deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
         InvocationResult result;
         try
         {
             if (PlaceWarm(call) is { IsRefused: false } placement)
             {
-                result = await RunOnWorkerAsync(call, placement, timeout, waiting.Token);
+                result = await RunOnWorkerAsync(call, placement, timeout, deadline.Token);
             }
             else
             {
-                result = (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), waiting.Token, timeout)).Message;
+                result = (await _scheduler.GetResponse<InvocationResult>(call, Stamp<InvokeFunction>(call), deadline.Token, timeout)).Message;
                 NoteWarmInstance(call, result);
             }
         }
@@ -84,7 +89,7 @@ internal sealed partial class Invoker : IAsyncDisposable
         {
             result = Failed(call, "the gateway stopped before the call ended");
         }
-        catch (RequestTimeoutException)
+        catch (Exception error) when (error is RequestTimeoutException || error is OperationCanceledException && !waiting.IsCancellationRequested)
         {
             result = Failed(call, "no answer in time");
         }
