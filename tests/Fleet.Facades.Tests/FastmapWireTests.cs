@@ -70,6 +70,7 @@ public sealed class FastmapWireTests(InProcessFleet fleet) : IClassFixture<InPro
         using var notAMap = await PostAsync(secret, "/api/v1/map", Msgpack.Write(new List<object?> { 1L }));
         using var oldClient = await PostAsync(secret, "/api/v1/auth", body, clientVersion: "0.0.12");
         using var get = await _http.GetAsync("/api/v1/map", Cancel);
+        using var unknownPath = await PostAsync(secret, "/api/v1/nothing", body);
 
         Assert.Equal((HttpStatusCode.Unauthorized, "UNAUTHORIZED"), (unknownBearer.StatusCode, Status(unknownBearer)));
         Assert.Equal((HttpStatusCode.Forbidden, "INVALID_SIGNATURE"), (badSignature.StatusCode, Status(badSignature)));
@@ -79,7 +80,8 @@ public sealed class FastmapWireTests(InProcessFleet fleet) : IClassFixture<InPro
         Assert.Equal((HttpStatusCode.BadRequest, "BAD_REQUEST"), (notAMap.StatusCode, Status(notAMap)));
         Assert.Equal((HttpStatusCode.Gone, "DISCONTINUED"), (oldClient.StatusCode, Status(oldClient)));
         Assert.Equal((HttpStatusCode.MethodNotAllowed, "METHOD_NOT_ALLOWED"), (get.StatusCode, Status(get)));
-        foreach (var reply in new[] { unknownBearer, badSignature, malformed, oldClient, get })
+        Assert.Equal((HttpStatusCode.NotFound, "NOT_FOUND"), (unknownPath.StatusCode, Status(unknownPath)));
+        foreach (var reply in new[] { unknownBearer, badSignature, malformed, oldClient, get, unknownPath })
         {
             Assert.Equal("application/msgpack", Assert.Single(reply.Content.Headers.GetValues("Content-Type")));
         }

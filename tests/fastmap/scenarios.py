@@ -159,7 +159,10 @@ def initializing_then_processed(url):
     slow = {"fm_slow": "import time\ntime.sleep(8)\n"}
     func_hash = c.init(c.payload(square, local_sources=slow))
     first = c.map(func_hash, [2], fm.new_run_id())
-    check(first.status == 200 and first.x_status == "INITALIZING" and isinstance(first.obj.get("init_step"), str),
+    # INITALIZING while the gateway's own preparation runs; when the fleet had no room to prepare ahead (a busy suite),
+    # the batch's call starts the instance itself and is answered when it is done.
+    check(first.status == 200 and (first.x_status == "INITALIZING" and isinstance(first.obj.get("init_step"), str)
+                                   or first.x_status == "BATCH_PROCESSED" and first.obj["results"] == [4]),
           "INITALIZING while the environment is prepared: %r" % first)
     check(ready_map(c, func_hash, [2, 3], fm.new_run_id()) == [4, 9], "then the batch is processed")
 

@@ -29,6 +29,8 @@ internal static class FastmapEndpoints
         routes.MapPost("/api/v1/done", DoneAsync);
         routes.MapMethods("/api/v1/{**rest}", [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch, HttpMethods.Head],
             () => Reply("METHOD_NOT_ALLOWED", http: StatusCodes.Status405MethodNotAllowed));
+        // Every reply has an X-Status, an unknown path's too.
+        routes.MapPost("/api/v1/{**rest}", () => Reply(NotFound, http: StatusCodes.Status404NotFound));
     }
 
     /// <summary>A new tenant's secret: 64 lower-case hex digits, the bearer token then the signing key.</summary>
