@@ -58,7 +58,7 @@ public sealed class PoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Prewarm_starts_idle_instances_with_free_memory_only_and_the_next_call_is_warm()
+    public async Task Prewarm_starts_idle_instances_evicting_only_other_functions_and_the_next_call_is_warm()
     {
         var function = _pool.DeployWork(RuntimeNames.Python);
         var other = _pool.DeployWork(RuntimeNames.Node);
@@ -68,7 +68,10 @@ public sealed class PoolTests : IAsyncLifetime
         Assert.Equal(2, started);
         Assert.Equal(2, _pool.Pool.Snapshot().IdleWarm[function.Key]);
         Assert.Equal((2, 256, 0), Usage());
-        Assert.Equal(0, await _pool.Pool.PrewarmAsync(other, 1, refreshPackage: false, TestContext.Current.CancellationToken));
+        Assert.Equal(1, await _pool.Pool.PrewarmAsync(other, 1, refreshPackage: false, TestContext.Current.CancellationToken));
+        Assert.Equal(1, _pool.Pool.Snapshot().IdleWarm[function.Key]);
+        Assert.Equal(1, await _pool.Pool.PrewarmAsync(function, 1, refreshPackage: false, TestContext.Current.CancellationToken));
+        Assert.Equal(0, _pool.Pool.Snapshot().IdleWarm.GetValueOrDefault(other.Key));
 
         var call = await _pool.InvokeAsync(function);
 
@@ -77,6 +80,7 @@ public sealed class PoolTests : IAsyncLifetime
         Assert.Equal(0, call.ColdStartSeconds);
         Assert.Equal(1, ExecutorTests.Calls(call));
         Assert.Equal(2, _pool.Pool.Snapshot().IdleWarm[function.Key]);
+        Assert.Equal(0, await _pool.Pool.PrewarmAsync(function, 1, refreshPackage: false, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -140,7 +140,7 @@ internal sealed class InstancePool : IAsyncDisposable
 
     /// <summary>
     /// Fetches and unpacks the package (again when <paramref name="refreshPackage"/>), then starts up to
-    /// <paramref name="instances"/> idle instances with free memory only. Throws when the package is missing or invalid.
+    /// <paramref name="instances"/> idle instances, evicting idle instances of other functions when memory runs out. Throws when the package is missing or invalid.
     /// </summary>
     public async Task<int> PrewarmAsync(FunctionSpec function, int instances, bool refreshPackage, CancellationToken cancellationToken)
     {
@@ -152,7 +152,9 @@ internal sealed class InstancePool : IAsyncDisposable
 
         (await _packages.LeaseAsync(function.PackageHash, function.Generation, refreshPackage, cancellationToken)).Dispose();
         var key = new InstanceKey(function.Key, function.Generation);
-        var reserved = instances > 0 ? _ledger.ReserveForPrewarm(key, function.MemoryMB, instances) : 0;
+        var evicted = new List<ExecutorInstance>();
+        var reserved = instances > 0 ? _ledger.ReserveForPrewarm(key, function.MemoryMB, instances, evicted) : 0;
+        StopEvicted(evicted);
         var started = await Task.WhenAll(Enumerable.Range(0, reserved).Select(_ => PrewarmOneAsync(function, key, cancellationToken)));
         return started.Count(ok => ok);
     }

@@ -34,18 +34,9 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
             }
 
             warm = null;
-            var idleMB = _idle.Values.Sum(list => list.Sum(instance => instance.MemoryMB));
-            if (_live.GetValueOrDefault(key) >= maxInstancesPerFunction || budgetMB - _reservedMB + idleMB < memoryMB)
+            if (_live.GetValueOrDefault(key) >= maxInstancesPerFunction || !MakeRoom(memoryMB, spared: null, evicted))
             {
                 return false;
-            }
-
-            while (budgetMB - _reservedMB < memoryMB)
-            {
-                var oldest = _idle.Values.Where(list => list.Count > 0).MinBy(list => list[0].LastUsed)!;
-                evicted.Add(oldest[0]);
-                oldest.RemoveAt(0);
-                Release(evicted[^1]);
             }
 
             Reserve(key, memoryMB);
@@ -54,13 +45,17 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
         }
     }
 
-    /// <summary>Reserves room for up to <paramref name="count"/> new idle instances from free memory only.</summary>
-    public int ReserveForPrewarm(InstanceKey key, int memoryMB, int count)
+    /// <summary>
+    /// Reserves room for up to <paramref name="count"/> new idle instances, evicting least recently used idle instances
+    /// of other functions into <paramref name="evicted"/> when free memory runs out (as upstream Serverledge's prewarm
+    /// does); never evicts the key's own idle instances, which would only swap one warm instance for another.
+    /// </summary>
+    public int ReserveForPrewarm(InstanceKey key, int memoryMB, int count, List<ExecutorInstance> evicted)
     {
         lock (_lock)
         {
             var reserved = 0;
-            while (reserved < count && _live.GetValueOrDefault(key) < maxInstancesPerFunction && budgetMB - _reservedMB >= memoryMB)
+            while (reserved < count && _live.GetValueOrDefault(key) < maxInstancesPerFunction && MakeRoom(memoryMB, key, evicted))
             {
                 Reserve(key, memoryMB);
                 reserved++;
@@ -154,6 +149,29 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
                 .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
             return new PoolSnapshot(idle, _reservedMB, _busy, _live.Values.Sum());
         }
+    }
+
+    /// <summary>
+    /// Frees <paramref name="memoryMB"/> by evicting least recently used idle instances (never those of
+    /// <paramref name="spared"/>) into <paramref name="evicted"/>; false, evicting nothing, when even that is not enough.
+    /// </summary>
+    private bool MakeRoom(int memoryMB, InstanceKey? spared, List<ExecutorInstance> evicted)
+    {
+        var candidates = _idle.Where(pair => pair.Key != spared).Select(pair => pair.Value).ToList();
+        if (budgetMB - _reservedMB + candidates.Sum(list => list.Sum(instance => instance.MemoryMB)) < memoryMB)
+        {
+            return false;
+        }
+
+        while (budgetMB - _reservedMB < memoryMB)
+        {
+            var oldest = candidates.Where(list => list.Count > 0).MinBy(list => list[0].LastUsed)!;
+            evicted.Add(oldest[0]);
+            oldest.RemoveAt(0);
+            Release(evicted[^1]);
+        }
+
+        return true;
     }
 
     private List<ExecutorInstance> RemoveIdle(Func<ExecutorInstance, bool> predicate)
