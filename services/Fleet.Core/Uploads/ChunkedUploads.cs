@@ -13,6 +13,8 @@ namespace Fleet.Core.Uploads;
 /// </summary>
 internal sealed class ChunkedUploads(IFleetStore store, FacadeRecords records)
 {
+    private const string Unreachable = "the blob store cannot be reached";
+
     /// <param name="realm">The facade's name for its uploads (its record namespace).</param>
     /// <param name="key">The upload's key within the realm (the tenant's and the payload's names).</param>
     /// <param name="maxBytes">The most the joined parts may hold.</param>
@@ -50,7 +52,8 @@ internal sealed class ChunkedUploads(IFleetStore store, FacadeRecords records)
             return UploadStep.TooLarge(maxBytes);
         }
 
-        await StoreCalls.GuardedAsync(Unreachable, () => store.Blobs.PutAsync(hash, part, records.Now + timeToLive, cancellationToken));
+        var now = records.Now;
+        await StoreCalls.GuardedAsync(Unreachable, () => store.Blobs.PutAsync(hash, part, now + timeToLive, cancellationToken));
         manifest = manifest with { Bytes = manifest.Bytes + part.Length, Parts = [.. manifest.Parts, hash] };
         if (manifest.Parts.Count < count)
         {
@@ -64,7 +67,7 @@ internal sealed class ChunkedUploads(IFleetStore store, FacadeRecords records)
         foreach (var partHash in manifest.Parts)
         {
             var bytes = partHash == hash ? part
-                : await StoreCalls.GuardedAsync(Unreachable, () => store.Blobs.GetAsync(partHash, records.Now, cancellationToken));
+                : await StoreCalls.GuardedAsync(Unreachable, () => store.Blobs.GetAsync(partHash, now, cancellationToken));
             if (bytes is null || at + bytes.Length > joined.Length)
             {
                 return UploadStep.Refused("an earlier part expired before the last arrived");
@@ -76,8 +79,6 @@ internal sealed class ChunkedUploads(IFleetStore store, FacadeRecords records)
 
         return UploadStep.Complete(joined);
     }
-
-    private const string Unreachable = "the blob store cannot be reached";
 
     private async Task<Manifest?> ManifestAsync(string space, string key, CancellationToken cancellationToken) =>
         await records.GetAsync(space, key, cancellationToken) is { } value ? JsonSerializer.Deserialize(value, CoreJsonContext.Default.Manifest) : null;
