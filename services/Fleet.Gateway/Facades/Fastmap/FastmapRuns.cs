@@ -116,12 +116,11 @@ internal sealed partial class FastmapRuns(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var released = 0;
+        var now = records.Now;
         foreach (var record in await records.ListAsync(Space, "function/", 1000, cancellationToken))
         {
             var parts = record.Key.Split('/');
-            var lastUse = long.Parse(Encoding.ASCII.GetString(record.Value), CultureInfo.InvariantCulture);
-            if (parts.Length == 3 && DateTimeOffset.FromUnixTimeSeconds(lastUse) + Idle < records.Now
-                && await ReleaseIfIdleAsync(parts[1], parts[2], cancellationToken))
+            if (parts.Length == 3 && IdleSince(record.Value, now) && await ReleaseIfIdleAsync(parts[1], parts[2], cancellationToken))
             {
                 released++;
             }
@@ -129,7 +128,7 @@ internal sealed partial class FastmapRuns(
 
         foreach (var (key, touched) in _touched)
         {
-            if (records.Now - touched > Idle)
+            if (now - touched > Idle)
             {
                 _touched.TryRemove(key, out _);
             }
@@ -137,6 +136,14 @@ internal sealed partial class FastmapRuns(
 
         return released;
     }
+
+    /// <summary>
+    /// Whether the function's last use (Unix seconds, <see cref="UsedAsync"/>) is an idle period ago; a value that is
+    /// not such a time says nothing of its use, and counts as long ago: the function goes unless a run of it is live.
+    /// </summary>
+    private bool IdleSince(byte[] lastUse, DateTimeOffset now) =>
+        !long.TryParse(Encoding.ASCII.GetString(lastUse), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+        || now.ToUnixTimeSeconds() - seconds > Idle.TotalSeconds;
 
     private async Task<bool> ReleaseIfIdleAsync(string tenant, string funcHash, CancellationToken cancellationToken)
     {
