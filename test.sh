@@ -54,12 +54,14 @@ build=$?
 # One project at a time, each into its own results folder: the end-to-end tests start many processes of their own.
 for project in $(dotnet sln Fleet.sln list | grep 'Tests\.csproj$'); do
   name=$(basename "$project" .csproj)
+  # This run's results only: a killed run's test host may still write its .trx into the folder after the rm above.
+  rm -rf "${results:?}/$name"
+  trx=$results/$name/$name.trx
   if ((build == 0)); then
-    dotnet test "$project" -c Release --no-build --nologo --logger trx --results-directory "$results/$name" \
+    dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results/$name" \
       --blame-hang-timeout 10m "$@"
   fi
-  trx=$(ls "$results/$name"/*.trx 2>/dev/null | head -1)
-  if [[ -z $trx ]]; then
+  if [[ ! -f $trx ]]; then
     echo "$name: no results (build failed, crashed or hung)"; failed=$((failed + 1)); continue
   fi
   counters=$(grep -o '<Counters [^>]*>' "$trx")
