@@ -12,9 +12,11 @@ internal sealed class PrewarmFunctionConsumer(WorkerLedger ledger, IClientFactor
 {
     private static readonly RequestTimeout WorkerTimeout = RequestTimeout.After(s: 60);
 
-    public async Task Consume(ConsumeContext<PrewarmFunction> context)
+    public async Task Consume(ConsumeContext<PrewarmFunction> context) =>
+        await context.RespondAsync(new PrewarmResult { Prewarmed = await StartAsync(context.Message, context.CancellationToken) });
+
+    private async Task<int> StartAsync(PrewarmFunction request, CancellationToken cancellationToken)
     {
-        var request = context.Message;
         var candidates = ledger.PrewarmCandidates();
         var started = 0;
         // Instances 0 only prepares the package, on every worker, in the first pass.
@@ -33,17 +35,16 @@ internal sealed class PrewarmFunctionConsumer(WorkerLedger ledger, IClientFactor
                 var client = clients.CreateRequestClient<PrewarmInstances>(worker.Address, WorkerTimeout);
                 var response = await client.GetResponse<PrewarmResult>(
                     new PrewarmInstances { Function = request.Function, Instances = ask, RefreshPackage = request.RefreshPackage },
-                    context.CancellationToken);
+                    cancellationToken);
                 ledger.AddIdleWarm(worker.Id, request.Function.Key, response.Message.Prewarmed);
                 started += response.Message.Prewarmed;
                 if (request.Instances > 0 && started >= request.Instances)
                 {
-                    await context.RespondAsync(new PrewarmResult { Prewarmed = started });
-                    return;
+                    return started;
                 }
             }
         }
 
-        await context.RespondAsync(new PrewarmResult { Prewarmed = started });
+        return started;
     }
 }
