@@ -140,7 +140,8 @@ internal sealed class InstancePool : IAsyncDisposable
 
     /// <summary>
     /// Fetches and unpacks the package (again when <paramref name="refreshPackage"/>), then starts up to
-    /// <paramref name="instances"/> idle instances, evicting idle instances of other functions when memory runs out. Throws when the package is missing or invalid.
+    /// <paramref name="instances"/> idle instances, evicting idle instances of other functions when memory runs out.
+    /// Throws when the package is missing or invalid.
     /// </summary>
     public async Task<int> PrewarmAsync(FunctionSpec function, int instances, bool refreshPackage, CancellationToken cancellationToken)
     {
