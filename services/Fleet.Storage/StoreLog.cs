@@ -23,6 +23,9 @@ internal static partial class StoreLog
     [LoggerMessage(EventId = 7011, Level = LogLevel.Debug, Message = "Store: purged {Count} expired records")]
     public static partial void RecordsPurged(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Debug, Message = "Store: purged {Count} expired jobs with their slices")]
+    public static partial void JobsPurged(ILogger logger, int count);
+
     [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Store: the server had ended the session; trying once more on a new one")]
     public static partial void SessionGone(ILogger logger, Exception exception);
 

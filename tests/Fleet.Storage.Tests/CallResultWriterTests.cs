@@ -80,6 +80,8 @@ public sealed class CallResultWriterTests : IAsyncLifetime
 
         public Storage.Records.IRecordStore Records => inner.Records;
 
+        public Storage.Jobs.IJobStore Jobs => inner.Jobs;
+
         public async Task<int> CompleteAsync(IReadOnlyList<CallRecord> outcomes, CancellationToken cancellationToken)
         {
             if (++Saves <= failures)

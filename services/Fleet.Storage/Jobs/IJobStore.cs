@@ -66,7 +66,7 @@ public interface IJobStore
     /// slice. A success returns the slice unless it is returned already or its job is cancelled (a late or repeated
     /// result is discarded). A failure counts only for the attempt the slice is on (state scheduled, same attempt
     /// number): the slice becomes failed when that was the job's last attempt, new (to be claimed again) otherwise; its
-    /// error is kept either way. Every outcome adds its CPU seconds to the slice.
+    /// error is kept either way. An outcome that changes its slice adds its CPU seconds to it.
     /// </summary>
     Task<int> CompleteAsync(IReadOnlyList<SliceOutcome> outcomes, CancellationToken cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.Jobs;
 using Fleet.Storage.Records;
 using Fleet.Storage.State;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,7 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
         Calls = new PostgresCallStore(_database, logger);
         State = new PostgresStateStore(_database);
         Records = new PostgresRecordStore(_database, logger);
+        Jobs = new PostgresJobStore(_database, logger);
     }
 
     public IFunctionStore Functions { get; }
@@ -46,6 +48,8 @@ internal sealed class PostgresFleetStore : IFleetStore, IAsyncDisposable, IDispo
     public IStateStore State { get; }
 
     public IRecordStore Records { get; }
+
+    public IJobStore Jobs { get; }
 
     /// <summary>
     /// The store keeps no session state, so a pooled connection is handed back without a reset round trip

@@ -43,6 +43,24 @@ internal sealed class SqliteDatabase(string connectionString)
         RunAsync(sql, bind, static (command, ct) => command.ExecuteNonQueryAsync(ct), cancellationToken);
 
     /// <summary>
+    /// Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction on a connection of its own, committed when
+    /// <paramref name="work"/> answers true for <paramref name="commit"/> of its result (rolled back otherwise, or when it throws).
+    /// </summary>
+    public async Task<T> TransactAsync<T>(
+        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work, Func<T, bool> commit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var result = await work(connection, transaction, cancellationToken);
+        if (commit(result))
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Writes <paramref name="rows"/> in one transaction: the statement is prepared once and run per row, each column
     /// bound to the parameter of its name; <paramref name="bind"/> adds the statement's other parameters. Returns how
     /// many rows it changed.

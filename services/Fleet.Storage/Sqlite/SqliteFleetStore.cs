@@ -1,6 +1,7 @@
 using Fleet.Storage.Blobs;
 using Fleet.Storage.Calls;
 using Fleet.Storage.Functions;
+using Fleet.Storage.Jobs;
 using Fleet.Storage.Records;
 using Fleet.Storage.State;
 using Microsoft.Data.Sqlite;
@@ -29,6 +30,7 @@ internal sealed class SqliteFleetStore : IFleetStore
         Calls = new SqliteCallStore(_database, logger);
         State = new SqliteStateStore(_database);
         Records = new SqliteRecordStore(_database, logger);
+        Jobs = new SqliteJobStore(_database, logger);
     }
 
     public IFunctionStore Functions { get; }
@@ -40,6 +42,8 @@ internal sealed class SqliteFleetStore : IFleetStore
     public IStateStore State { get; }
 
     public IRecordStore Records { get; }
+
+    public IJobStore Jobs { get; }
 
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
 

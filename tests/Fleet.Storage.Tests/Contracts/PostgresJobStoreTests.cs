@@ -1,0 +1,3 @@
+namespace Fleet.Storage.Tests.Contracts;
+
+public sealed class PostgresJobStoreTests(PostgresStoreFixture fixture) : JobStoreContract(fixture), IClassFixture<PostgresStoreFixture>;
