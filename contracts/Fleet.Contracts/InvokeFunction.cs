@@ -17,6 +17,12 @@ public sealed record InvokeFunction
     /// </summary>
     public IReadOnlyList<Payload>? Items { get; init; }
 
+    /// <summary>
+    /// The job slices the <see cref="Items"/> are, for a call the job engine dispatched: their outcomes go to the job
+    /// store, not to a call record; null for every other call.
+    /// </summary>
+    public JobSlices? Slices { get; init; }
+
     /// <summary>An entry point other than the function's handler, for chained calls; null: the convention's default.</summary>
     public string? Entry { get; init; }
 

@@ -31,6 +31,9 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
     private DateTimeOffset _lastQueued = DateTimeOffset.MinValue;
     private long _drops;
 
+    /// <summary>Raised after a heartbeat or a release, outside the ledger's lock: slots may be free that were not.</summary>
+    public event Action? SlotsMayBeFree;
+
     /// <summary>This ledger's name in <see cref="RunInvocation.PlacedBy"/> and <see cref="WorkerHeartbeat.Held"/>: one per process.</summary>
     public string Id { get; } = Guid.NewGuid().ToString("N");
 
@@ -66,6 +69,8 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
                 _queued = 0;
             }
         }
+
+        SlotsMayBeFree?.Invoke();
     }
 
     /// <summary>One call this ledger placed on <paramref name="workerId"/> finished; its instance is idle again.</summary>
@@ -89,6 +94,8 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
                 worker.Heard(at, function, slots: 0, warm: 1);
             }
         }
+
+        SlotsMayBeFree?.Invoke();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Fleet.Placement;
 using Fleet.Scheduler.Consumers;
+using Fleet.Scheduler.Jobs;
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Storage.Calls;
@@ -21,6 +22,13 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
         builder.Services.AddFleetMetrics();
         builder.Services.TryAddSingleton<CallResultWriter>();
         builder.Services.AddHostedService<StorePurger>();
+        builder.Services.AddOptions<JobEngineOptions>().BindConfiguration(JobEngineOptions.SectionName)
+            .Validate(o => o.SweepSeconds > 0 && o.MaxSlicesPerCall > 0 && o.FirstSlicesPerCall > 0 && o.TargetCallSeconds > 0
+                    && o.MaxCallDataBytes > 0 && o.LeaseGraceSeconds >= 0,
+                "Scheduler:Jobs options out of range")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<JobEngine>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobEngine>());
         return new SchedulerModule(identity);
     }
 
@@ -32,6 +40,8 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
         bus.AddConsumer<GetFleetStatusConsumer>();
         bus.AddConsumer<WorkerHeartbeatConsumer>();
         bus.AddConsumer<SlotsReleasedConsumer>();
+        bus.AddConsumer<JobSlicesAddedConsumer>();
+        bus.AddConsumer<SlicesReturnedConsumer>();
     }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus)
@@ -43,12 +53,14 @@ internal sealed class SchedulerModule(SchedulerIdentity identity) : IBusModule
             endpoint.ConfigureConsumer<InvokeFunctionsConsumer>(context);
             endpoint.ConfigureConsumer<PrewarmFunctionConsumer>(context);
             endpoint.ConfigureConsumer<GetFleetStatusConsumer>(context);
+            endpoint.ConfigureConsumer<JobSlicesAddedConsumer>(context);
         });
         bus.ReceiveEndpoint(identity.Queue, endpoint =>
         {
             EndpointConventions.InstanceQueue(endpoint);
             endpoint.ConfigureConsumer<WorkerHeartbeatConsumer>(context);
             endpoint.ConfigureConsumer<SlotsReleasedConsumer>(context);
+            endpoint.ConfigureConsumer<SlicesReturnedConsumer>(context);
         });
     }
 }

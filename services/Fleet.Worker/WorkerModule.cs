@@ -1,6 +1,7 @@
 using Fleet.ServiceDefaults;
 using Fleet.Storage;
 using Fleet.Storage.Calls;
+using Fleet.Storage.Jobs;
 using Fleet.Worker.HostCalls;
 using Fleet.Worker.Messaging;
 using Fleet.Worker.Runtimes;
@@ -41,6 +42,9 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         builder.Services.AddSingleton<InvocationRunner>();
         builder.Services.AddSingleton<CallHostCalls>();
         builder.Services.TryAddSingleton<CallResultWriter>();
+        builder.Services.TryAddSingleton<SliceOutcomeWriter>();
+        builder.Services.AddSingleton<SliceResults>();
+        builder.Services.AddSingleton<JobCancellations>();
         builder.Services.TryAddSingleton<RunningCallMarker>();
         builder.Services.AddSingleton<Heartbeat>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Heartbeat>());
@@ -54,6 +58,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         bus.AddConsumer<PrewarmInstancesConsumer>();
         bus.AddConsumer<FunctionDeletedConsumer>();
         bus.AddConsumer<FunctionRegisteredConsumer>();
+        bus.AddConsumer<JobCancelledConsumer>();
     }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus)
@@ -84,6 +89,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
             EndpointConventions.InstanceQueue(endpoint);
             endpoint.ConfigureConsumer<FunctionDeletedConsumer>(context);
             endpoint.ConfigureConsumer<FunctionRegisteredConsumer>(context);
+            endpoint.ConfigureConsumer<JobCancelledConsumer>(context);
         });
     }
 }

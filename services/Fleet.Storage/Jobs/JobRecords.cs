@@ -1,6 +1,8 @@
+using Fleet.Contracts;
+
 namespace Fleet.Storage.Jobs;
 
-/// <summary>A job as stored. <see cref="Function"/> and <see cref="Document"/> are JSON the store keeps as it was given.</summary>
+/// <summary>A job as stored. <see cref="Document"/> is JSON the store keeps as it was given.</summary>
 public sealed record JobRecord
 {
     /// <summary>The facade's id of the job (DCP: <c>0x</c> and 40 lower-case hex digits); at most 200 ASCII characters.</summary>
@@ -9,8 +11,8 @@ public sealed record JobRecord
     /// <summary>Who may see and manage it (DCP: the identity's address).</summary>
     public required string Owner { get; init; }
 
-    /// <summary>The function every slice runs: a <c>FunctionSpec</c>'s JSON.</summary>
-    public required string Function { get; init; }
+    /// <summary>The function every slice runs (registered by the facade).</summary>
+    public required FunctionSpec Function { get; init; }
 
     /// <summary>The facade's own description of the job (its name, arguments, account…).</summary>
     public required string Document { get; init; }

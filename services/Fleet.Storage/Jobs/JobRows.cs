@@ -55,7 +55,7 @@ internal static class JobRows
             {
                 Id = reader.GetString(0),
                 Owner = reader.GetString(1),
-                Function = reader.GetString(2),
+                Function = StoreDocuments.ReadFunction(reader.GetString(2)),
                 Document = reader.GetString(3),
                 MaxAttempts = reader.GetInt32(4),
                 CreatedAt = readTime(reader, 5),

@@ -46,7 +46,7 @@ internal sealed class PostgresJobStore(PostgresDatabase database, ILogger logger
             {
                 parameters.Add(new NpgsqlParameter<string>("job_id", job.Id));
                 parameters.Add(new NpgsqlParameter<string>("owner", job.Owner));
-                parameters.Add(new NpgsqlParameter<string>("function", job.Function));
+                parameters.Add(new NpgsqlParameter<string>("function", StoreDocuments.Write(job.Function)));
                 parameters.Add(new NpgsqlParameter<string>("document", job.Document));
                 parameters.Add(new NpgsqlParameter<int>("max_attempts", job.MaxAttempts));
                 parameters.Add(PostgresDatabase.Time("created_at", job.CreatedAt));

@@ -40,7 +40,7 @@ internal sealed class SqliteJobStore(SqliteDatabase database, ILogger logger) : 
                 await using var command = new SqliteCommand(Sql, connection, transaction);
                 command.Parameters.AddWithValue("@job_id", job.Id);
                 command.Parameters.AddWithValue("@owner", job.Owner);
-                command.Parameters.AddWithValue("@function", job.Function);
+                command.Parameters.AddWithValue("@function", StoreDocuments.Write(job.Function));
                 command.Parameters.AddWithValue("@document", job.Document);
                 command.Parameters.AddWithValue("@max_attempts", job.MaxAttempts);
                 command.Parameters.AddWithValue("@created_at", SqliteDatabase.ToMicroseconds(job.CreatedAt));

@@ -16,9 +16,12 @@ namespace Fleet.Worker.Messaging;
 /// </summary>
 internal sealed partial class InvocationRunner(
     CallHostCalls hostCalls,
-    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results, RunningCallMarker running, IBlobSource blobs,
+    InstancePool pool, ExecutionSlots slots, HeldCalls held, RetiredFunctions retired, SlotReleaser releaser, CallResultWriter results,
+    SliceResults sliceResults, JobCancellations cancellations, RunningCallMarker running, IBlobSource blobs,
     PayloadBlobs payloads, IOptions<StoreOptions> storeOptions, WorkerIdentity identity, FleetMetrics metrics, TimeProvider time, ILogger<InvocationRunner> logger)
 {
+    private const string JobCancelledError = "job cancelled";
+
     /// <param name="ledger">The placer to tell the slot is free; null when the placer learns it from the answer.</param>
     /// <param name="placedOn">The worker the placer chose; empty for the shared queue.</param>
     /// <param name="placedBy">The ledger that placed it (<see cref="RunInvocation.PlacedBy"/>).</param>
@@ -27,11 +30,19 @@ internal sealed partial class InvocationRunner(
     {
         var placed = placedOn == identity.Id;
         InvocationResult result;
+        using var job = call.Slices is { } slices ? cancellations.Enter(slices.JobId) : null;
         using (placed && placedBy.Length > 0 ? held.Take(placedBy) : default)
+        using (var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, job?.Token ?? default))
         {
             try
             {
-                result = await ExecuteAsync(call, placed && placedBy.Length > 0 ? placedBy : null, cancellationToken);
+                result = call.Slices is not null && job is null
+                    ? Outcome(call, InvocationStatus.Failed, JobCancelledError)
+                    : await ExecuteAsync(call, placed && placedBy.Length > 0 ? placedBy : null, stopped.Token);
+            }
+            catch (OperationCanceledException) when (job?.Token.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+            {
+                result = Outcome(call, InvocationStatus.Failed, JobCancelledError);
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
@@ -49,7 +60,11 @@ internal sealed partial class InvocationRunner(
             releaser.Release(ledger, call.Function.Key, placed);
         }
 
-        if (call.Async)
+        if (call.Slices is { } ran)
+        {
+            await sliceResults.WriteAsync(ran, result, cancellationToken);
+        }
+        else if (call.Async)
         {
             await results.WriteAsync(call, result, cancellationToken);
         }
@@ -100,7 +115,7 @@ internal sealed partial class InvocationRunner(
         var initTime = Math.Max(0, (execution.StartedAt - call.ReceivedAt).TotalSeconds);
         double? coldStart = execution.IsWarmStart || execution.ColdStartSeconds <= 0 ? null : execution.ColdStartSeconds;
         metrics.CallStarted(call.Function.Key, initTime - (coldStart ?? 0), coldStart);
-        return await SpilledAsync(call, Outcome(call, execution.Status, execution.Error) with
+        var outcome = Outcome(call, execution.Status, execution.Error) with
         {
             Output = Output(call.Function.Convention, execution.Result, execution.ResultBytes),
             Items = call.Items is null ? null : [.. execution.Items.Select(item => Item(call.Function.Convention, item))],
@@ -110,7 +125,10 @@ internal sealed partial class InvocationRunner(
             IsWarmStart = execution.IsWarmStart,
             InitTime = initTime,
             Duration = execution.Duration,
-        }, cancellationToken);
+        };
+
+        // A slice's value is kept in the job store's row, read back by range: never spilled.
+        return call.Slices is null ? await SpilledAsync(call, outcome, cancellationToken) : outcome;
     }
 
     /// <summary>

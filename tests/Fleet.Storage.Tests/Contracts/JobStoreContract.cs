@@ -283,7 +283,7 @@ public abstract class JobStoreContract(IStoreFixture fixture)
     {
         Id = id ?? Unique("0xjob"),
         Owner = _owner,
-        Function = "{\"name\":\"work\"}",
+        Function = Spec("work", "dcp/0xabc"),
         Document = "{\"args\":[1,\"ü\"]}",
         MaxAttempts = 3,
         CreatedAt = T0,
