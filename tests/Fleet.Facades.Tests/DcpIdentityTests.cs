@@ -223,6 +223,7 @@ public sealed class DcpIdentityTests(DcpIdentityTests.RecordStore store) : IClas
         Assert.True(cache.TryGet(cache.KeyOf("c", "3"), out var c));
         Assert.Equal("0xc", c);
         Assert.NotEqual(cache.KeyOf("a:", "1"), cache.KeyOf("a", ":1"));
+        Assert.NotEqual(cache.KeyOf("a\0b", "c"), cache.KeyOf("a", "b\0c"));
     }
 
     // ---- the Authorization header ----
@@ -321,6 +322,17 @@ public sealed class DcpIdentityTests(DcpIdentityTests.RecordStore store) : IClas
         Assert.DoesNotContain(all, r => Encoding.UTF8.GetString(r.Value).Contains("secret-password", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_registered_services_authenticate_both_schemes()
+    {
+        var apiKey = await store.Services.GetRequiredService<DcpApiKeys>().IssueAsync(ExpectedIdentity, Password, Cancel);
+        var credentials = store.Services.GetRequiredService<DcpCredentials>();
+
+        Assert.Equal(ExpectedIdentity, (await credentials.AuthenticateAsync(Basic(Pbkdf2, Password), Cancel)).Identity);
+        Assert.Equal(ExpectedIdentity, (await credentials.AuthenticateAsync($"Bearer {apiKey}.{Password}", Cancel)).Identity);
+        Assert.Equal(DcpAuthFailure.Invalid, (await credentials.AuthenticateAsync(Basic(apiKey, Password), Cancel)).Failure);
+    }
+
     private DcpCredentials Credentials(DcpApiKeys? apiKeys = null) =>
         new(new DcpKeystores(), apiKeys ?? new DcpApiKeys(store.Records, new DcpIdentityCache()));
 
@@ -355,7 +367,9 @@ public sealed class DcpIdentityTests(DcpIdentityTests.RecordStore store) : IClas
         private readonly string _directory = Path.Combine(Path.GetTempPath(), $"fleet-dcp-identity-{Guid.NewGuid():N}");
         private ServiceProvider? _services;
 
-        internal FacadeRecords Records => _services?.GetRequiredService<FacadeRecords>() ?? throw new InvalidOperationException("Not initialised.");
+        internal FacadeRecords Records => Services.GetRequiredService<FacadeRecords>();
+
+        internal IServiceProvider Services => _services ?? throw new InvalidOperationException("Not initialised.");
 
         public async ValueTask InitializeAsync()
         {
@@ -365,7 +379,7 @@ public sealed class DcpIdentityTests(DcpIdentityTests.RecordStore store) : IClas
                 ["Store:Provider"] = "sqlite",
                 ["Store:ConnectionString"] = $"Data Source={Path.Combine(_directory, "fleet.db")}",
             }).Build();
-            _services = new ServiceCollection().AddLogging().AddFleetStore(configuration).AddSingleton<FacadeRecords>().BuildServiceProvider();
+            _services = new ServiceCollection().AddLogging().AddFleetStore(configuration).AddSingleton<FacadeRecords>().AddDcpIdentity().BuildServiceProvider();
             await _services.GetRequiredService<IFleetStore>().MigrateAsync(TestContext.Current.CancellationToken);
         }
 

@@ -19,20 +19,20 @@ internal sealed class DcpCredentials(DcpKeystores keystores, DcpApiKeys apiKeys)
         var value = authorization.AsSpan().Trim();
         var space = value.IndexOf(' ');
         var scheme = space < 0 ? value : value[..space];
-        var credentials = space < 0 ? "" : value[(space + 1)..].Trim().ToString();
-        if (scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        var basic = scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase);
+        if (!basic && !scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
         {
-            return value.Length <= MaxHeaderChars && Basic(credentials) is { } identity ? DcpAuthResult.Authenticated(identity) : DcpAuthResult.Invalid;
+            return DcpAuthResult.NotProvided;
         }
 
-        if (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        if (space < 0 || value.Length > MaxHeaderChars)
         {
-            return value.Length <= MaxHeaderChars && credentials.Length > 0 && await apiKeys.FindAsync(credentials, cancellationToken) is { } identity
-                ? DcpAuthResult.Authenticated(identity)
-                : DcpAuthResult.Invalid;
+            return DcpAuthResult.Invalid;
         }
 
-        return DcpAuthResult.NotProvided;
+        var credentials = value[(space + 1)..].Trim().ToString();
+        var identity = basic ? Basic(credentials) : await apiKeys.FindAsync(credentials, cancellationToken);
+        return identity is null ? DcpAuthResult.Invalid : DcpAuthResult.Authenticated(identity);
     }
 
     private string? Basic(string credentials)

@@ -6,8 +6,9 @@ namespace Fleet.Gateway.Facades.Dcp;
 /// <summary>
 /// Identities of credentials that already verified, so a client that sends the same Authorization header on every
 /// request pays scrypt (or PBKDF2) once. Bounded: at most <see cref="Capacity"/> entries, the oldest evicted first.
-/// Entries are keyed by HMAC-SHA256 of the two credential parts under a key drawn per process: the SHA-256 the
-/// brief names, keyed, so that a memory dump does not give an offline oracle for passwords. Only successes are
+/// Entries are keyed by HMAC-SHA256 of the two credential parts (keystore JSON and password, or API key and
+/// password) under a key drawn per process, rather than a plain SHA-256, so that a memory dump gives no fast offline
+/// oracle for the passwords. Each user of the cache has an instance of its own (see <see cref="DcpIdentity"/>). Only successes are
 /// kept (a failure is never cached, so guessing costs a full derivation each time).
 /// </summary>
 internal sealed class DcpIdentityCache(int capacity = DcpIdentityCache.DefaultCapacity)
@@ -32,9 +33,12 @@ internal sealed class DcpIdentityCache(int capacity = DcpIdentityCache.DefaultCa
         }
     }
 
-    /// <summary>The cache key of a credential: <paramref name="first"/> + NUL + <paramref name="second"/>, keyed-hashed.</summary>
+    /// <summary>
+    /// The cache key of a credential's two parts, keyed-hashed. The first part's length leads, so no split of the same
+    /// text into other parts (a NUL may occur in a decoded Basic header) gives the same key.
+    /// </summary>
     public string KeyOf(string first, string second) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(first + "\0" + second)));
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{first.Length}:{first}\0{second}")));
 
     public bool TryGet(string key, out string identity)
     {

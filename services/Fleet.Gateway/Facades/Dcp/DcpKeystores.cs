@@ -16,7 +16,7 @@ namespace Fleet.Gateway.Facades.Dcp;
 /// </summary>
 internal sealed class DcpKeystores(DcpIdentityCache cache)
 {
-    /// <summary>scrypt parameters of <see cref="Create"/>: ethers' defaults (about 128 MiB and a few hundred ms).</summary>
+    /// <summary>scrypt parameters of <see cref="Create"/>: ethers' defaults (about 128 MiB, and 0.5–1 s of a core here).</summary>
     public const int CreateScryptN = 1 << 17;
 
     public DcpKeystores()
