@@ -27,7 +27,7 @@ internal sealed class DcpKeystores(DcpIdentityCache cache)
     /// <summary>The identity (<c>0x</c> + 40 lower-case hex) the keystore and password prove, or null.</summary>
     public string? Verify(string? keystoreJson, string? password)
     {
-        if (keystoreJson is null || password is null)
+        if (keystoreJson is null || password is null || keystoreJson.Length > DcpKeystoreDocument.MaxJsonChars)
         {
             return null;
         }
