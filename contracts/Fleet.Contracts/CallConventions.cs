@@ -37,7 +37,16 @@ public static class CallConventions
     /// </summary>
     public const string FastmapMap = "fastmap-map";
 
-    public static bool IsKnown(string convention) => convention is JsonHandler or BytesHandler or FaasmPython or FaasmWasm or FastmapMap;
+    /// <summary>
+    /// DCP's work functions (Node and Python): the package holds <c>dcp/work.json</c>, <c>{"function": source, "args":
+    /// [...]}</c>, loaded once per instance (Node evaluates the source as an expression in a realm of its own with only
+    /// JavaScript's built-ins, <c>progress</c> and <c>console</c>; Python runs it in a module of its own and takes its
+    /// <c>work</c>). A call's params are one slice's datum, any JSON value; its result is the JSON of
+    /// <c>fn(datum, ...args)</c> (awaited; <c>undefined</c> is null). A batch is several slices, each failing alone.
+    /// </summary>
+    public const string DcpWork = "dcp-work";
+
+    public static bool IsKnown(string convention) => convention is JsonHandler or BytesHandler or FaasmPython or FaasmWasm or FastmapMap or DcpWork;
 
     /// <summary>Whether the convention's input and output are bytes rather than JSON text.</summary>
     public static bool TakesBytes(string convention) => convention is BytesHandler or FaasmPython or FaasmWasm or FastmapMap;

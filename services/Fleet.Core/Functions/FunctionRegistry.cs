@@ -209,6 +209,12 @@ internal sealed class FunctionRegistry(
             return "Handler is required";
         }
 
+        if (convention == CallConventions.DcpWork)
+        {
+            // The work function is in dcp/work.json; the handler is not read.
+            return runtime is Runtimes.Node or Runtimes.Python ? null : "the dcp-work convention runs on Node and Python only";
+        }
+
         if (runtime == Runtimes.Wasm || convention == CallConventions.FaasmWasm)
         {
             return runtime != Runtimes.Wasm || convention != CallConventions.FaasmWasm

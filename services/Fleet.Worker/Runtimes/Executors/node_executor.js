@@ -3,7 +3,8 @@
 // Protocol v2 (fd 3 in, fd 4 out): frames of a 4-byte big-endian length and UTF-8 JSON, each with an id; python_executor.py
 // describes the frames. Conventions (CONVENTIONS): json-handler calls handler(params, ctx) and returns the JSON of its
 // value; bytes-handler calls handler(input Buffer, ctx), which returns a Buffer/Uint8Array/string, a return code, or
-// { output, returnCode }. ctx.progress(x), ctx.host(call, fields), ctx.state.read/size/write/append/delete and
+// { output, returnCode }. dcp-work evaluates DCP's work function (dcp/work.json) once in a realm of its own and
+// returns the JSON of await fn(datum, ...args) (see dcpWork). ctx.progress(x), ctx.host(call, fields), ctx.state.read/size/write/append/delete and
 // ctx.invoke(fn, input) are host calls: they block until the worker answers
 // (fs.readSync on fd 3), so synchronous code such as WebAssembly imports can make them. fd 3 stays a blocking pipe:
 // between calls the next frame is read with fs.read in libuv's thread pool, so the event loop runs meanwhile.
@@ -11,13 +12,17 @@
 const fs = require('fs');
 const path = require('path');
 const util = require('util');
+const vm = require('vm');
 
 let capture = null;
 let maxResultBytes = 6 << 20;
 const MAX_ERROR_CHARS = 2000;
 
+// An item's failure whose message is already what the reply says.
+class ReportedError extends Error {}
+
 // The handler returned, but what it returned cannot be a result.
-class ResultError extends Error {}
+class ResultError extends ReportedError {}
 
 // Captured output cut to the result limit, so a chatty function cannot make the reply unbounded.
 function bounded(text) {
@@ -107,7 +112,7 @@ function receiveSync() {
 }
 
 function describe(error) {
-  if (error instanceof ResultError) return error.message.slice(0, MAX_ERROR_CHARS);
+  if (error instanceof ReportedError) return error.message.slice(0, MAX_ERROR_CHARS);
   if (error instanceof Error) return (error.message ? `${error.name}: ${error.message}` : error.name).slice(0, MAX_ERROR_CHARS);
   return String(error).slice(0, MAX_ERROR_CHARS);
 }
@@ -169,21 +174,133 @@ function checkSize(size, budget) {
   if (size > budget) throw new ResultError(`result of ${size} bytes is larger than the limit of ${budget} bytes`);
 }
 
+// The JSON text of a value (undefined for a function, a symbol or undefined itself), or a ResultError.
+function jsonText(value) {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new ResultError(`result is not JSON: ${describe(error)}`);
+  }
+}
+
+function jsonOutcome(text, budget) {
+  const size = Buffer.byteLength(text, 'utf8');
+  checkSize(size, budget);
+  return [{ ok: true, result: text, returnCode: 0 }, size];
+}
+
 function jsonHandler(request) {
   const handler = loadHandler(request);
   return async (item, budget, entry) => {
-    const value = await handler(entry)(item.params ?? {}, context());
-    let text;
-    try {
-      text = JSON.stringify(value);
-    } catch (error) {
-      throw new ResultError(`result is not JSON: ${describe(error)}`);
-    }
-    if (text === undefined) return [{ ok: true, result: '', returnCode: 0 }, 0];
-    const size = Buffer.byteLength(text, 'utf8');
-    checkSize(size, budget);
-    return [{ ok: true, result: text, returnCode: 0 }, size];
+    const text = jsonText(await handler(entry)(item.params ?? {}, context()));
+    return text === undefined ? [{ ok: true, result: '', returnCode: 0 }, 0] : jsonOutcome(text, budget);
   };
+}
+
+// dcp/work.json: { function: the work function's source, args: [...] }.
+function dcpPackage(codeDir) {
+  let work;
+  try {
+    work = JSON.parse(fs.readFileSync(path.join(codeDir, 'dcp', 'work.json'), 'utf8'));
+  } catch (error) {
+    throw new ReportedError(`dcp/work.json cannot be read: ${describe(error)}`);
+  }
+  if (work === null || typeof work !== 'object' || typeof work.function !== 'string' || work.function.trim() === '') {
+    throw new TypeError('dcp/work.json must be {"function": "<source>", "args": [...]}');
+  }
+  if (work.args !== undefined && !Array.isArray(work.args)) throw new TypeError('dcp/work.json\'s args must be an array');
+  return { source: work.function, args: work.args ?? [] };
+}
+
+// Made inside the work function's realm, so that what the function can reach (progress, console, their errors) is of
+// that realm: the bridge to the executor stays in these closures. Console output is formatted here, not by Node's
+// util.inspect, which would hand a value's custom inspector functions of the executor's realm.
+const DCP_REALM = `'use strict';
+(bridge) => {
+  const show = (value) => {
+    if (typeof value === 'string') return value;
+    if (value instanceof Error) return String(value.stack ?? value);
+    try {
+      const text = JSON.stringify(value);
+      if (text !== undefined) return text;
+    } catch {}
+    try {
+      return String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  };
+  const console = {};
+  for (const [name, stream] of [['log', 'out'], ['info', 'out'], ['debug', 'out'], ['warn', 'err'], ['error', 'err']]) {
+    console[name] = (...args) => { bridge.write(stream, args.map(show).join(' ') + '\\n'); };
+  }
+  const progress = (value) => {
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0 && value <= 1))) {
+      throw new TypeError('progress takes nothing or a number from 0 to 1, not ' + show(value));
+    }
+    const failed = bridge.progress(value);
+    if (failed !== '') throw new Error(failed);
+  };
+  Object.defineProperty(globalThis, 'console', { value: Object.freeze(console), writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'progress', { value: progress, writable: true, configurable: true });
+  return JSON.parse;
+}`;
+
+// The bridge's functions take and return primitives only, and never throw into the realm.
+const dcpBridge = Object.freeze({
+  write: (stream, text) => { sink(stream)(String(text)); },
+  progress: (value) => {
+    try {
+      host('progress', value === undefined ? {} : { value });
+      return '';
+    } catch (error) {
+      return String(error.message);
+    }
+  },
+});
+
+// DCP's work function: the source evaluated as an expression, (source), once per instance in a fresh realm whose
+// globals are JavaScript's built-ins, progress(value?) (the progress host call) and console (the call's capture); no
+// require, process, file or network. Each item's params are one slice's datum, any JSON value: the result is the JSON
+// of await fn(datum, ...args), undefined being null. Datum and args are parsed in the realm, so the function sees
+// none of the executor's objects.
+function dcpWork(request) {
+  const { source, args } = dcpPackage(request.codeDir);
+  const realm = vm.createContext(Object.create(null), { name: 'dcp-work' });
+  const parse = vm.runInContext(DCP_REALM, realm)(dcpBridge);
+  let fn;
+  try {
+    fn = vm.runInContext(`(${source}\n)`, realm, { filename: 'work.function' });
+  } catch (error) {
+    throw new ReportedError(`work function cannot be evaluated: ${thrown(error)}`);
+  }
+  if (typeof fn !== 'function') throw new TypeError('work function is not a function');
+  const argsText = JSON.stringify(args);
+  return async (item, budget, entry) => {
+    if (entry != null) throw new TypeError('the dcp-work convention has no entries');
+    let value;
+    try {
+      value = await fn(parse(JSON.stringify(item.params ?? null)), ...parse(argsText));
+    } catch (error) {
+      throw new ReportedError(thrown(error));
+    }
+    if (value === undefined) return jsonOutcome('null', budget);
+    const text = jsonText(value);
+    if (text === undefined) throw new ResultError(`result is not JSON: a ${typeof value} cannot be serialised`);
+    return jsonOutcome(text, budget);
+  };
+}
+
+// What another realm's code threw ("Error: boom"): its errors are not instances of this realm's Error.
+function thrown(error) {
+  try {
+    if (util.types.isNativeError(error)) {
+      return (error.message ? `${error.name}: ${error.message}` : String(error.name)).slice(0, MAX_ERROR_CHARS);
+    }
+    return String(error).slice(0, MAX_ERROR_CHARS);
+  } catch {
+    return 'the work function threw a value that cannot be shown';
+  }
 }
 
 // [output, return code] from what a bytes handler returned.
@@ -206,7 +323,7 @@ function bytesHandler(request) {
   };
 }
 
-const CONVENTIONS = { 'json-handler': jsonHandler, 'bytes-handler': bytesHandler };
+const CONVENTIONS = { 'json-handler': jsonHandler, 'bytes-handler': bytesHandler, 'dcp-work': dcpWork };
 
 const OWN_PID_NAMESPACE = process.argv.slice(2).includes('--own-pid-namespace');
 const SWEEP_PASSES = 200;

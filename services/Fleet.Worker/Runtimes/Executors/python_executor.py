@@ -21,6 +21,8 @@ calls go through the module pyfaasm.core (see _FaasmCall). A call's "entry" name
 module to call instead (faasm-python passes it the input bytes as its one argument). fastmap-map loads Fastmap's
 dill-pickled function (fastmap/func.dill, with fastmap/environment.json and the local modules under src/) once and maps
 it over each call's batch, answering a msgpack map (see _fastmap_map); dill and msgpack come from Debian's dist-packages.
+dcp-work runs DCP's work function (dcp/work.json's source, defining work(datum, *args)) once in a module of its own and
+returns the JSON of work(datum, *args) for each call (see _dcp_work).
 Only what the json-handler convention needs is imported at start-up to keep cold starts short.
 With --own-pid-namespace (given in the sandbox only) the processes a call leaves behind end before its reply.
 """
@@ -172,14 +174,63 @@ def _json_handler(request):
 
     def call(item, budget, entry):
         params = item.get("params")
-        value = handler(entry)(params if params is not None else {}, Context())
-        try:
-            text = json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError, RecursionError) as error:
-            raise ResultError("result is not JSON: " + _describe(error)) from None
-        size = _size(text)
-        _check_size(size, budget)
-        return {"ok": True, "result": text, "returnCode": 0}, size
+        return _json_outcome(handler(entry)(params if params is not None else {}, Context()), budget)
+
+    return call
+
+
+def _json_outcome(value, budget):
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise ResultError("result is not JSON: " + _describe(error)) from None
+    size = _size(text)
+    _check_size(size, budget)
+    return {"ok": True, "result": text, "returnCode": 0}, size
+
+
+def _dcp_package(code_dir):
+    """dcp/work.json's source and args; a package without it (or with another shape) fails the init frame."""
+    try:
+        with open(os.path.join(code_dir, "dcp", "work.json"), "rb") as file:
+            work = json.loads(file.read())
+    except (OSError, ValueError) as error:
+        raise ValueError("dcp/work.json cannot be read: " + _describe(error)) from None
+    if not isinstance(work, dict) or not isinstance(work.get("function"), str) or not work["function"].strip():
+        raise TypeError('dcp/work.json must be {"function": "<source>", "args": [...]}')
+    args = work.get("args")
+    if args is not None and not isinstance(args, list):
+        raise TypeError("dcp/work.json's args must be an array")
+    return work["function"], args or []
+
+
+def _dcp_progress(value=None):
+    """DCP's progress(value?): a sign of life, with a fraction from 0 to 1 when given (the progress host call)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1):
+        raise TypeError("progress takes nothing or a number from 0 to 1, not %r" % (value,))
+    host("progress", **_present(value=value))
+
+
+def _dcp_work(request):
+    """
+    DCP's work function: the source run once per instance in a fresh module, whose work(datum, *args) each call runs
+    with the item's params (one slice's datum, any JSON value) and the package's args; the result is the JSON of its
+    value. progress() is one of the module's globals.
+    """
+    source, args = _dcp_package(request["codeDir"])
+    import types
+
+    module = types.ModuleType("work")
+    module.progress = _dcp_progress
+    exec(compile(source, "work.function", "exec"), module.__dict__)  # noqa: S102 - the user's function, in the sandbox
+    work = getattr(module, "work", None)
+    if not callable(work):
+        raise TypeError("work function is not a function: the source must define work(datum, *args)")
+
+    def call(item, budget, entry):
+        if entry is not None:
+            raise ValueError("the dcp-work convention has no entries")
+        return _json_outcome(work(item.get("params"), *args), budget)
 
     return call
 
@@ -621,7 +672,7 @@ def _warned(state, reply):
     return reply
 
 CONVENTIONS = {"json-handler": _json_handler, "bytes-handler": _bytes_handler, "faasm-python": _faasm_python,
-               "fastmap-map": _fastmap_map}
+               "fastmap-map": _fastmap_map, "dcp-work": _dcp_work}
 
 _OWN_PID_NAMESPACE = "--own-pid-namespace" in sys.argv[1:]
 _SWEEP_PASSES = 200

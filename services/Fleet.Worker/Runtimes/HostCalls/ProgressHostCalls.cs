@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Fleet.Worker.Runtimes.HostCalls;
 
 /// <summary>
-/// Answers <c>{"call":"progress","value":x}</c> (x from 0 to 1) by reporting x to <paramref name="progress"/>; hands
-/// every other call to <paramref name="next"/> (none by default).
+/// Answers <c>{"call":"progress","value":x}</c> (x from 0 to 1) by reporting x to <paramref name="progress"/>, and
+/// <c>{"call":"progress"}</c> without a value (DCP's <c>progress()</c>, a sign of life without a fraction) by reporting
+/// <see cref="double.NaN"/>; hands every other call to <paramref name="next"/> (none by default).
 /// </summary>
 internal sealed class ProgressHostCalls(IProgress<double> progress, IHostCallHandler? next = null) : IHostCallHandler
 {
@@ -18,7 +19,13 @@ internal sealed class ProgressHostCalls(IProgress<double> progress, IHostCallHan
             return (next ?? UnavailableHostCalls.Instance).HandleAsync(request, cancellationToken);
         }
 
-        if (!request.Frame.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Number
+        if (!request.Frame.TryGetProperty("value", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            progress.Report(double.NaN);
+            return ValueTask.FromResult(HostReply.Done);
+        }
+
+        if (value.ValueKind != JsonValueKind.Number
             || !value.TryGetDouble(out var fraction) || fraction is not (>= 0 and <= 1))
         {
             return ValueTask.FromResult(HostReply.Failed("progress takes a number from 0 to 1"));
