@@ -31,6 +31,10 @@ internal sealed class CoreModule(CoreIdentity identity) : IBusModule
         services.AddSingleton<Access.SecretSealer>();
         services.AddSingleton<Access.ApiKeys>();
         services.AddSingleton<Uploads.ChunkedUploads>();
+        services.AddOptions<Jobs.JobOptions>().BindConfiguration(Jobs.JobOptions.SectionName)
+            .Validate(o => o.MaxAttempts > 0 && o.SliceTimeoutSeconds > 0 && o.RetentionDays > 0 && o.FunctionMemoryMB > 0, "Core:Jobs options out of range")
+            .ValidateOnStart();
+        services.AddSingleton<Jobs.JobService>();
         services.AddHostedService<QueuedCallRecovery>();
         return new CoreModule(identity);
     }

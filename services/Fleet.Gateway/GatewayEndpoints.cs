@@ -1,3 +1,4 @@
+using Fleet.Gateway.Facades.Dcp;
 using Fleet.Gateway.Facades.Faasm;
 using Fleet.Gateway.Facades.Fastmap;
 using Fleet.Gateway.Facades.Serverledge;
@@ -12,6 +13,7 @@ public static class GatewayEndpoints
         app.MapServerledge();
         app.MapFaasm();
         app.MapFastmap();
+        app.MapDcp();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Fleet.Core;
+using Fleet.Gateway.Facades.Dcp;
 using Fleet.Gateway.Facades.Faasm;
 using Fleet.Gateway.Facades.Fastmap;
 using Fleet.Gateway.Facades.Serverledge;
@@ -19,6 +20,7 @@ internal static class GatewayModule
             [ServerledgeFacade.Name] = ServerledgeFacade.Register(builder),
             [FaasmFacade.Name] = FaasmFacade.Register(builder),
             [FastmapFacade.Name] = FastmapFacade.Register(builder),
+            [DcpFacade.Name] = DcpFacade.Register(builder),
         };
         builder.Services.AddSingleton(FacadeListeners.Configure(builder, facades));
         return core;

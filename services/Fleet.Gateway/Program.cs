@@ -13,6 +13,7 @@ internal static class Program
             ["Urls"] = "http://127.0.0.1:8080",
             ["Facades:Serverledge:Urls"] = "http://127.0.0.1:1323",
             ["Facades:Faasm:Urls"] = "http://127.0.0.1:8002",
+            ["Facades:Dcp:Urls"] = "http://127.0.0.1:1234",
             ["Store:Provider"] = "postgres",
         });
         builder.AddServiceDefaults("fleet-gateway");

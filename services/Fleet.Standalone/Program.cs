@@ -21,6 +21,7 @@ public sealed class Program
             ["Urls"] = "http://127.0.0.1:8080",
             ["Facades:Serverledge:Urls"] = "http://127.0.0.1:1323",
             ["Facades:Faasm:Urls"] = "http://127.0.0.1:8002",
+            ["Facades:Dcp:Urls"] = "http://127.0.0.1:1234",
             ["Bus:Transport"] = "inmemory",
             ["Store:Provider"] = "sqlite",
             ["Store:ConnectionString"] = "Data Source=.fleet/data/fleet.db",

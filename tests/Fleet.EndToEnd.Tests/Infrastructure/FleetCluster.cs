@@ -66,9 +66,10 @@ public class FleetCluster : IAsyncLifetime
         GatewayUrl = new Uri($"http://127.0.0.1:{port}");
         Start("Fleet.Gateway", "gateway", new()
         {
-            ["Urls"] = GatewayUrl.ToString().TrimEnd('/'), ["Facades__Serverledge__Urls"] = "", ["Facades__Faasm__Urls"] = "",
-            // Fastmap's timeout scenario waits for it.
+            ["Urls"] = GatewayUrl.ToString().TrimEnd('/'), ["Facades__Serverledge__Urls"] = "", ["Facades__Faasm__Urls"] = "", ["Facades__Dcp__Urls"] = "",
+            // Fastmap's timeout scenario waits for it, and DCP's endless slice.
             ["Facades__Fastmap__BatchTimeoutSeconds"] = "5",
+            ["Core__Jobs__SliceTimeoutSeconds"] = "5",
         });
         Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(120) };
         await WaitForWorkersAsync(WorkerCount);

@@ -51,8 +51,8 @@ public class StandaloneFleet : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        // Not the facades' own ports (1323, 8002) unless a test asks: test processes run side by side.
-        var settings = new Dictionary<string, string> { ["Facades__Serverledge__Urls"] = "", ["Facades__Faasm__Urls"] = "" };
+        // Not the facades' own ports (1323, 8002, 1234) unless a test asks: test processes run side by side.
+        var settings = new Dictionary<string, string> { ["Facades__Serverledge__Urls"] = "", ["Facades__Faasm__Urls"] = "", ["Facades__Dcp__Urls"] = "" };
         foreach (var (key, value) in Settings.Concat(new Dictionary<string, string>
         {
             ["Urls"] = Url.ToString().TrimEnd('/'),

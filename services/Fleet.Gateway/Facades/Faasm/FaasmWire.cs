@@ -1,4 +1,5 @@
 using Fleet.Core;
+using Fleet.Gateway.Hosting;
 
 namespace Fleet.Gateway.Facades.Faasm;
 
@@ -28,20 +29,11 @@ internal static class FaasmWire
         }
     }
 
-    /// <summary>The whole body; null with the error to answer when it is too large or malformed.</summary>
+    /// <summary>The whole body (within the limit the listener gate gave Kestrel); null with the error to answer when it is too large or malformed.</summary>
     public static async Task<(byte[]? Body, IResult? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var body = new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(body, cancellationToken);
-        }
-        catch (BadHttpRequestException error)
-        {
-            return (null, Text(error.Message, error.StatusCode));
-        }
-
-        return (body.ToArray(), null);
+        var body = await RequestBodies.ReadAsync(request, long.MaxValue, cancellationToken);
+        return (body.Bytes, body.Bytes is null ? Text(body.Failure, body.FailureStatus) : null);
     }
 
     private sealed class BytesReply(byte[] body, int status) : IResult

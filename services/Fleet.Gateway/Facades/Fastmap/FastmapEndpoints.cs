@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Security.Cryptography;
 using Fleet.Contracts;
 using Fleet.Core;
@@ -7,6 +6,7 @@ using Fleet.Core.Access;
 using Fleet.Core.Functions;
 using Fleet.Core.Invocations;
 using Fleet.Core.Uploads;
+using Fleet.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 using static Fleet.Gateway.Facades.Fastmap.FastmapWire;
 
@@ -36,12 +36,7 @@ internal static class FastmapEndpoints
     /// <summary>A new tenant's secret: 64 lower-case hex digits, the bearer token then the signing key.</summary>
     private static async Task<IResult> IssueSecretAsync(HttpContext http, ApiKeys keys, IOptions<FastmapOptions> options, CancellationToken cancellationToken)
     {
-        var admin = options.Value.AdminToken;
-        var allowed = admin.Length == 0
-            ? http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
-            : http.Request.Headers.Authorization.ToString() is var given && given.StartsWith("Bearer ", StringComparison.Ordinal)
-              && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(given[7..]), System.Text.Encoding.UTF8.GetBytes(admin));
-        if (!allowed)
+        if (!AdminAccess.IsAllowed(http, options.Value.AdminToken))
         {
             return Reply("UNAUTHORIZED", http: StatusCodes.Status401Unauthorized);
         }

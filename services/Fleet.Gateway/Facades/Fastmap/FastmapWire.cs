@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Fleet.Core;
 using Fleet.Core.Access;
+using Fleet.Gateway.Hosting;
 
 namespace Fleet.Gateway.Facades.Fastmap;
 
@@ -52,9 +53,11 @@ internal static class FastmapWire
     /// <summary>The request's tenant key and its msgpack map, or the reply that refuses it.</summary>
     public static async Task<SignedRequest> ReadAsync(HttpRequest http, ApiKeys keys, long maxBodyBytes, CancellationToken cancellationToken)
     {
-        if (await BodyAsync(http, maxBodyBytes, cancellationToken) is not { } body)
+        var read = await RequestBodies.ReadAsync(http, maxBodyBytes, cancellationToken);
+        if (read.Bytes is not { } body)
         {
-            return SignedRequest.Refused(Error(StatusCodes.Status413PayloadTooLarge, "TOO_LARGE", $"the request is larger than {maxBodyBytes} bytes"));
+            var tooLarge = read.FailureStatus == StatusCodes.Status413PayloadTooLarge;
+            return SignedRequest.Refused(Error(read.FailureStatus, tooLarge ? "TOO_LARGE" : "BAD_REQUEST", read.Failure));
         }
 
         var authorization = http.Headers.Authorization.ToString();
@@ -86,37 +89,6 @@ internal static class FastmapWire
         {
             return SignedRequest.Refused(Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", $"the body is not valid msgpack: {malformed.Message}"));
         }
-    }
-
-    /// <summary>The whole body, or null when it is larger than the limit (Kestrel enforces it too; this holds on any server).</summary>
-    private static async Task<byte[]?> BodyAsync(HttpRequest http, long maxBodyBytes, CancellationToken cancellationToken)
-    {
-        if (http.ContentLength > maxBodyBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        try
-        {
-            int read;
-            while ((read = await http.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > maxBodyBytes)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-
-        return buffer.ToArray();
     }
 
     private static bool SignatureMatches(ApiKey key, string signature, byte[] body)
