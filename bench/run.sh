@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark: starts the distributed services (infra/local/up.sh), measures Fleet through its gateway, runs Celery
 # (Debian python3-celery, 2 worker processes) doing the same trivial task on the same RabbitMQ, prints the ratios.
-# Also maps x*x over --map-items items in batches of --map-batch through the Fastmap API beside Celery's chunks.
-#   bench/run.sh [--workers N] [--sync N] [--async N] [--map-items N] [--map-batch N] [--keep]
-#   (--keep leaves the services running afterwards; --map-items 0 skips the Fastmap phase)
+# Also maps x*x over --map-items items in batches of --map-batch through the Fastmap API beside Celery's chunks, and
+# runs a DCP job of --dcp-slices slices of trivial JavaScript work beside a Celery group of as many tasks.
+#   bench/run.sh [--workers N] [--sync N] [--async N] [--map-items N] [--map-batch N] [--dcp-slices N] [--keep]
+#   (--keep leaves the services running afterwards; --map-items 0 and --dcp-slices 0 skip those phases)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/lib.sh"
 
-workers=2 sync=2000 calls=5000 rounds=4 throughput_rounds=3 map_items=1000000 map_batch=10000 keep=0
+workers=2 sync=2000 calls=5000 rounds=4 throughput_rounds=3 map_items=1000000 map_batch=10000 dcp_slices=100000 dcp_rounds=2 keep=0
 while (($#)); do
   case $1 in
     --workers) workers=$2; shift 2 ;;
@@ -15,8 +16,9 @@ while (($#)); do
     --async) calls=$2; shift 2 ;;
     --map-items) map_items=$2; shift 2 ;;
     --map-batch) map_batch=$2; shift 2 ;;
+    --dcp-slices) dcp_slices=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) fleet_die "unknown option $1 (try --help)" ;;
   esac
 done
@@ -30,7 +32,7 @@ dotnet build "$FLEET_ROOT/bench/Fleet.Bench/Fleet.Bench.csproj" -c Release --nol
 results=$FLEET_DIR/bench
 mkdir -p "$results"
 rm -f "$results"/{fleet,celery}-sync.txt "$results"/{fleet-async,celery-rate,fleet-drain,celery-drain}.txt \
-  "$results"/{fleet-fastmap,celery-chunks}.txt
+  "$results"/{fleet-fastmap,celery-chunks,fleet-dcp,fleet-dcp-fetch,celery-group}.txt
 celery_bench() {
   (cd "$FLEET_ROOT/bench/celery" && /usr/bin/python3 bench.py \
     --broker "amqp://fleet:$(fleet_secret RABBITMQ_PASSWORD)@127.0.0.1:5672//" "$@")
@@ -72,8 +74,20 @@ if ((map_items > 0)); then
   done
   map_figures=(--fastmap-samples "$results/fleet-fastmap.txt" --celery-chunks-samples "$results/celery-chunks.txt")
 fi
+# DCP: one job of many slices beside one Celery group of as many tasks (each is a few minutes for Celery at 100,000).
+dcp_figures=()
+if ((dcp_slices > 0)); then
+  fleet_log "dcp job vs celery group: in turn, $dcp_rounds rounds of $dcp_slices"
+  for ((round = 1; round <= dcp_rounds; round++)); do
+    celery_bench --sync 1 --tasks "$dcp_slices" --rate-samples "$results/celery-group.txt" > /dev/null
+    /usr/bin/python3 "$FLEET_ROOT/bench/dcp_bench.py" --url http://127.0.0.1:8080 --slices "$dcp_slices" \
+      --samples "$results/fleet-dcp.txt" --fetch-samples "$results/fleet-dcp-fetch.txt" >&2
+  done
+  dcp_figures=(--dcp-samples "$results/fleet-dcp.txt" --dcp-fetch-samples "$results/fleet-dcp-fetch.txt"
+    --celery-group-samples "$results/celery-group.txt")
+fi
 fleet_log "Fleet cold starts, and all figures"
 dotnet "${bench[@]}" --sync 0 --async 0 --sync-samples "$results/fleet-sync.txt" --async-samples "$results/fleet-async.txt" \
   --celery "$results/celery.json" --celery-sync-samples "$results/celery-sync.txt" \
   --celery-rate-samples "$results/celery-rate.txt" --drain-samples "$results/fleet-drain.txt" \
-  --celery-drain-samples "$results/celery-drain.txt" "${map_figures[@]}"
+  --celery-drain-samples "$results/celery-drain.txt" "${map_figures[@]}" "${dcp_figures[@]}"

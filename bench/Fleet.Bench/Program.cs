@@ -9,6 +9,7 @@ using Fleet.Bench;
 //                    [--sync-samples FILE] [--celery-sync-samples FILE] [--only-sync]
 //                    [--async-samples FILE] [--celery-rate-samples FILE] [--only-async]
 //                    [--fastmap-samples FILE --celery-chunks-samples FILE]
+//                    [--dcp-samples FILE --dcp-fetch-samples FILE --celery-group-samples FILE]
 // --clients: concurrent submitters of async calls (default 256). Each waits for its 200, which the gateway sends once
 //   the broker holds the call on disk, before the next submit; Celery's group send waits for nothing. With too few
 //   submitters their waiting, not the fleet, sets the pace (on the 2-core machine 64 gave 1600-2000 calls/s, 128 and
@@ -23,6 +24,9 @@ using Fleet.Bench;
 //   medians are reported for reference beside the ratio.
 // --fastmap-samples / --celery-chunks-samples: items/s of Fastmap's batched /map (bench/fastmap_bench.py --samples) and
 //   of Celery's chunks of the same size (bench.py --chunks-samples), taken in turn; their medians and ratio are reported.
+// --dcp-samples / --celery-group-samples: slices/s of a DCP job of trivial JavaScript work (bench/dcp_bench.py
+//   --samples) and tasks/s of one Celery group of as many trivial tasks (bench.py --rate-samples), taken in turn; their
+//   medians and ratio are reported, with the median time to fetch 1,000 results by range (--dcp-fetch-samples).
 // --only-sync / --only-async: measure one round of that part only. --sync 0 and --async 0 skip those parts.
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8080");
 var syncCalls = Option("--sync", 2000);
@@ -37,6 +41,9 @@ var asyncSamplesFile = OptionText("--async-samples");
 var celeryRateSamplesFile = OptionText("--celery-rate-samples");
 var fastmapSamplesFile = OptionText("--fastmap-samples");
 var celeryChunksSamplesFile = OptionText("--celery-chunks-samples");
+var dcpSamplesFile = OptionText("--dcp-samples");
+var dcpFetchSamplesFile = OptionText("--dcp-fetch-samples");
+var celeryGroupSamplesFile = OptionText("--celery-group-samples");
 var onlySync = args.Contains("--only-sync");
 var onlyAsync = args.Contains("--only-async");
 
@@ -134,6 +141,19 @@ if (fastmapSamplesFile is not null && celeryChunksSamplesFile is not null)
     Report.Line($"fleet fastmap map (median of {maps.Length})", map, "items/s");
     Report.Line($"celery chunks (median of {chunks.Length})", chunk, "items/s");
     Report.Line("ratio fastmap map / celery chunks (target >= 2)", map / chunk, "x");
+}
+
+if (dcpSamplesFile is not null && celeryGroupSamplesFile is not null)
+{
+    var (jobs, groups) = (ReadSamples(dcpSamplesFile), ReadSamples(celeryGroupSamplesFile));
+    var (job, group) = (Scenarios.Median(jobs), Scenarios.Median(groups));
+    Report.Line($"fleet dcp job slices (median of {jobs.Length})", job, "slices/s");
+    Report.Line($"celery group of as many tasks (median of {groups.Length})", group, "tasks/s");
+    Report.Line("ratio dcp slices / celery tasks (target >= 10)", job / group, "x");
+    if (dcpFetchSamplesFile is not null)
+    {
+        Report.Line("fleet dcp fetch of 1,000 results by range (median)", Scenarios.Median(ReadSamples(dcpFetchSamplesFile)), "ms");
+    }
 }
 
 Report.Line("target python cold start < 50 ms", pythonCold < 50 ? 1 : 0, pythonCold < 50 ? "met" : "missed");

@@ -54,7 +54,7 @@ for pidfile in "$FLEET_DIR"/pids/worker-*.pid; do
   n=$(basename "$pidfile" .pid); n=${n#worker-}
   ((n > workers)) && fleet_service_stop "worker-$n"
 done
-fleet_service_start gateway Fleet.Gateway "${common[@]}" "Core__SecretsKey=$secrets_key" "Urls=http://127.0.0.1:8080" "Facades__Serverledge__Urls=http://127.0.0.1:1323" "Facades__Faasm__Urls=http://127.0.0.1:8002"
+fleet_service_start gateway Fleet.Gateway "${common[@]}" "Core__SecretsKey=$secrets_key" "Urls=http://127.0.0.1:8080" "Facades__Serverledge__Urls=http://127.0.0.1:1323" "Facades__Faasm__Urls=http://127.0.0.1:8002" "Facades__Dcp__Urls=http://127.0.0.1:1234"
 
 fleet_wait_http http://127.0.0.1:8080/health/ready 90 || fleet_die "the gateway is not ready; see .fleet/logs/gateway.log"
 cat >&2 <<DONE

@@ -135,6 +135,18 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
     }
 
     /// <summary>
+    /// A worker with a free slot for the function (an idle warm instance of it first), or
+    /// <see cref="PlacementDecision.Refused"/>, not counted as a drop: the job engine's work waits in the store instead.
+    /// </summary>
+    public PlacementDecision PlaceOnWorker(FunctionSpec function)
+    {
+        lock (_gate)
+        {
+            return Best(function) is { } best ? Take(best.Worker, function, best.Warm) : PlacementDecision.Refused;
+        }
+    }
+
+    /// <summary>
     /// A worker holding an idle warm instance of the function, with a free slot, or <see cref="PlacementDecision.Refused"/>
     /// (not counted as a drop: the caller takes the call to the scheduler instead).
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Threading.Channels;
 using Fleet.Contracts;
 using Fleet.Placement;
@@ -26,6 +25,9 @@ internal sealed partial class JobEngine : BackgroundService
 {
     /// <summary>Jobs the sweep reads at once.</summary>
     private const int SweepLimit = 256;
+
+    /// <summary>Calls a job gets in one round (one claim), at most: enough to fill a few workers' slots at once.</summary>
+    private const int MaxCallsPerRound = 32;
 
     /// <summary>Jobs whose function and timing are remembered, at most (forgotten all at once beyond it, then read again).</summary>
     private const int KnownLimit = 10_000;
@@ -60,6 +62,9 @@ internal sealed partial class JobEngine : BackgroundService
         Sent,
         Drained,
         NoCapacity,
+
+        /// <summary>Its first call is out: the job waits for its timing before it spreads.</summary>
+        Measuring,
     }
 
     /// <summary>The job has slices to run: dispatch them now.</summary>
@@ -105,14 +110,14 @@ internal sealed partial class JobEngine : BackgroundService
 
                 await DispatchAllAsync(stoppingToken);
             }
-            catch (Exception error) when (error is DbException or TimeoutException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
-            {
-                // The store or the broker is away: the slices stay in the store, and the next sweep tries again.
-                LogDispatchFailed(_logger, error);
-            }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception error)
+            {
+                // The store or the broker is away: the slices stay in the store, and the next sweep tries again.
+                LogDispatchFailed(_logger, error);
             }
 
             using var untilSweep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -150,6 +155,8 @@ internal sealed partial class JobEngine : BackgroundService
                     case Dispatch.Drained:
                         _active.TryRemove(jobId, out _);
                         break;
+                    case Dispatch.Measuring:
+                        break;
                     default:
                         sent = true;
                         break;
@@ -158,6 +165,10 @@ internal sealed partial class JobEngine : BackgroundService
         }
     }
 
+    /// <summary>
+    /// One round for the job: a slot on a worker for each call it can send now (up to <see cref="MaxCallsPerRound"/>),
+    /// one claim of enough slices for all of them, the calls sent side by side. Slots or slices left over go back.
+    /// </summary>
     private async Task<Dispatch> DispatchOneAsync(string jobId, CancellationToken cancellationToken)
     {
         if (await KnownAsync(jobId, cancellationToken) is not { } job)
@@ -165,30 +176,72 @@ internal sealed partial class JobEngine : BackgroundService
             return Dispatch.Drained;
         }
 
-        var placement = _ledger.Place(job.Function, mayQueue: false);
-        if (placement.IsRefused)
+        var now = _time.GetUtcNow();
+        var allowed = job.CallsAllowed(now, MaxCallsPerRound);
+        if (allowed == 0)
+        {
+            return Dispatch.Measuring;
+        }
+
+        var placements = new List<PlacementDecision>();
+        while (placements.Count < allowed && _ledger.PlaceOnWorker(job.Function) is { IsRefused: false } placement)
+        {
+            placements.Add(placement);
+        }
+
+        if (placements.Count == 0)
         {
             return Dispatch.NoCapacity;
         }
 
-        var now = _time.GetUtcNow();
         var lease = now + TimeSpan.FromSeconds(job.Function.TimeoutSeconds + _options.LeaseGraceSeconds);
-        var claimed = await _store.Jobs.ClaimAsync(jobId, job.SlicesPerCall(_options), now, lease, cancellationToken);
-        if (claimed.Count == 0)
+        var claimed = await ClaimAsync(job, placements, now, lease, cancellationToken);
+        var calls = Calls(claimed, placements.Count, job.SlicesPerCall(_options), out var left);
+        foreach (var unused in placements.Skip(calls.Count))
         {
-            _ledger.Release(placement.WorkerId, job.Function.Key);
+            _ledger.Release(unused.WorkerId, job.Function.Key);
+        }
+
+        if (left.Count > 0)
+        {
+            await _store.Jobs.ReleaseAsync(jobId, left, cancellationToken);
+        }
+
+        if (calls.Count == 0)
+        {
             return Dispatch.Drained;
         }
 
-        var (call, rest) = OneCall(claimed);
-        if (rest.Count > 0)
-        {
-            await _store.Jobs.ReleaseAsync(jobId, rest, cancellationToken);
-        }
+        var sent = await Task.WhenAll(calls.Select((call, i) => SendAsync(job, call, placements[i], now, cancellationToken)));
+        return sent.All(ok => ok) ? Dispatch.Sent : Dispatch.NoCapacity;
+    }
 
+    /// <summary>The job's slices for every placed call; none (every slot handed back) when the store fails.</summary>
+    private async Task<IReadOnlyList<ClaimedSlice>> ClaimAsync(
+        ActiveJob job, List<PlacementDecision> placements, DateTimeOffset now, DateTimeOffset lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.Jobs.ClaimAsync(job.Id, placements.Count * job.SlicesPerCall(_options), now, lease, cancellationToken);
+        }
+        catch
+        {
+            foreach (var placement in placements)
+            {
+                _ledger.Release(placement.WorkerId, job.Function.Key);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Sends one call; false (its slices handed back unrun, its slot released) when the broker did not take it.</summary>
+    private async Task<bool> SendAsync(
+        ActiveJob job, IReadOnlyList<ClaimedSlice> slices, PlacementDecision placement, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var work = new RunInvocations
         {
-            Calls = [Call(job, call, now)],
+            Calls = [Call(job, slices, now)],
             LedgerAddress = _identity.Address,
             PlacedOn = placement.WorkerId,
             PlacedBy = _ledger.Id,
@@ -198,38 +251,43 @@ internal sealed partial class JobEngine : BackgroundService
             var endpoint = await _bus.GetSendEndpoint(placement.Address!);
             await SendDeadline.RunAsync(
                 deadline => endpoint.Send(work, send => EndpointConventions.StampCall(send, async: true, 0), deadline), cancellationToken);
+            return true;
         }
         catch (Exception error) when (!cancellationToken.IsCancellationRequested)
         {
             // Unsent (or maybe sent): handed back unrun; a call that did reach the worker stores its outcomes first-wins.
             _ledger.Release(placement.WorkerId, job.Function.Key);
-            LogSendFailed(_logger, jobId, error);
-            await _store.Jobs.ReleaseAsync(jobId, call, cancellationToken);
-            return Dispatch.NoCapacity;
+            LogSendFailed(_logger, job.Id, error);
+            await _store.Jobs.ReleaseAsync(job.Id, slices, cancellationToken);
+            return false;
         }
-
-        return Dispatch.Sent;
     }
 
     /// <summary>
-    /// The claimed slices one call runs, and the rest to hand back: a retried slice alone; else first attempts in order
-    /// while their data fits <see cref="JobEngineOptions.MaxCallDataBytes"/> (the first always goes).
+    /// The claimed slices as at most <paramref name="calls"/> calls, in order, and the rest to hand back: a retried
+    /// slice alone; else up to <paramref name="perCall"/> first attempts while their data fits
+    /// <see cref="JobEngineOptions.MaxCallDataBytes"/> (a call's first slice always goes).
     /// </summary>
-    private (IReadOnlyList<ClaimedSlice> Run, IReadOnlyList<ClaimedSlice> Left) OneCall(IReadOnlyList<ClaimedSlice> claimed)
+    private List<IReadOnlyList<ClaimedSlice>> Calls(IReadOnlyList<ClaimedSlice> claimed, int calls, int perCall, out List<ClaimedSlice> left)
     {
-        if (claimed[0].Attempt > 1)
+        var made = new List<IReadOnlyList<ClaimedSlice>>();
+        var next = 0;
+        while (next < claimed.Count && made.Count < calls)
         {
-            return (claimed.Take(1).ToList(), claimed.Skip(1).ToList());
+            var count = 1;
+            long bytes = claimed[next].Datum.Length;
+            while (claimed[next].Attempt == 1 && next + count < claimed.Count && count < perCall && claimed[next + count].Attempt == 1
+                   && (bytes += claimed[next + count].Datum.Length) <= _options.MaxCallDataBytes)
+            {
+                count++;
+            }
+
+            made.Add(claimed.Skip(next).Take(count).ToList());
+            next += count;
         }
 
-        var count = 1;
-        long bytes = claimed[0].Datum.Length;
-        while (count < claimed.Count && claimed[count].Attempt == 1 && (bytes += claimed[count].Datum.Length) <= _options.MaxCallDataBytes)
-        {
-            count++;
-        }
-
-        return (claimed.Take(count).ToList(), claimed.Skip(count).ToList());
+        left = claimed.Skip(next).ToList();
+        return made;
     }
 
     private InvokeFunction Call(ActiveJob job, IReadOnlyList<ClaimedSlice> slices, DateTimeOffset now) => new()
@@ -277,11 +335,19 @@ internal sealed partial class JobEngine : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs: could not send slices of job {JobId}; they are handed back")]
     private static partial void LogSendFailed(ILogger logger, string jobId, Exception exception);
 
-    /// <summary>A job the engine dispatches: its function and the seconds its slices take (a moving average).</summary>
+    /// <summary>
+    /// A job the engine dispatches: its function and the seconds its slices take (a moving average). Until its first
+    /// call has come back, the job has one call out: spread at once over every free slot, a job of a function no worker
+    /// has warm would start an instance per slot, each cold, before it knew whether a few warm ones would do.
+    /// </summary>
     private sealed class ActiveJob(string id, FunctionSpec function)
     {
+        /// <summary>How long the first call is waited for before the job spreads regardless (its worker may have died).</summary>
+        private static readonly TimeSpan MeasureWait = TimeSpan.FromSeconds(5);
+
         private readonly Lock _gate = new();
         private double? _secondsPerSlice;
+        private DateTimeOffset? _firstCallAt;
 
         public string Id { get; } = id;
 
@@ -292,6 +358,26 @@ internal sealed partial class JobEngine : BackgroundService
             lock (_gate)
             {
                 _secondsPerSlice = _secondsPerSlice is { } average ? (0.7 * average) + (0.3 * secondsPerSlice) : secondsPerSlice;
+            }
+        }
+
+        /// <summary>How many calls the job may send now: one first (its timing unknown), then <paramref name="max"/>.</summary>
+        public int CallsAllowed(DateTimeOffset now, int max)
+        {
+            lock (_gate)
+            {
+                if (_secondsPerSlice is not null || (_firstCallAt is { } sent && now - sent > MeasureWait))
+                {
+                    return max;
+                }
+
+                if (_firstCallAt is not null)
+                {
+                    return 0;
+                }
+
+                _firstCallAt = now;
+                return 1;
             }
         }
 

@@ -9,10 +9,13 @@ public sealed class JobEngineOptions
     public double SweepSeconds { get; set; } = 1;
 
     /// <summary>Slices in one call, at most: a call of many small slices costs one message and one executor round trip.</summary>
-    public int MaxSlicesPerCall { get; set; } = 200;
+    public int MaxSlicesPerCall { get; set; } = 1000;
 
-    /// <summary>Slices in a job's first call, before the engine has measured how long its slices take.</summary>
-    public int FirstSlicesPerCall { get; set; } = 8;
+    /// <summary>
+    /// Slices in a job's first call, which measures how long its slices take (the job's other calls wait for it, or for
+    /// a few seconds); also the size of its calls when that call never came back.
+    /// </summary>
+    public int FirstSlicesPerCall { get; set; } = 4;
 
     /// <summary>How long a call of slices should take: the engine sizes calls so each runs about this long.</summary>
     public double TargetCallSeconds { get; set; } = 1;
