@@ -57,18 +57,16 @@ internal sealed class JobService(
         return (true, "");
     }
 
-    /// <summary>The owner's job with its counters, or null (none, expired, or another owner's).</summary>
-    public async Task<JobSummary?> GetAsync(string owner, string jobId, CancellationToken cancellationToken) =>
-        await Guarded(() => store.Jobs.GetAsync(jobId, time.GetUtcNow(), cancellationToken)) is { } summary && summary.Job.Owner == owner
-            ? summary
-            : null;
+    /// <summary>The owner's job, or null (none, expired, or another owner's).</summary>
+    public async Task<JobReport?> GetAsync(string owner, string jobId, CancellationToken cancellationToken) =>
+        await OwnAsync(owner, jobId, cancellationToken) is { } summary ? Report(summary) : null;
 
     /// <summary>Appends slices to the owner's job and starts them; Found false for none of the owner's.</summary>
-    public async Task<AppendResult> AppendAsync(string owner, string jobId, IReadOnlyList<string> slices, CancellationToken cancellationToken)
+    public async Task<SlicesAppended> AppendAsync(string owner, string jobId, IReadOnlyList<string> slices, CancellationToken cancellationToken)
     {
-        if (await GetAsync(owner, jobId, cancellationToken) is null)
+        if (await OwnAsync(owner, jobId, cancellationToken) is null)
         {
-            return new AppendResult(false, false, 0, 0, 0);
+            return new SlicesAppended(false, false, 0, 0, 0);
         }
 
         var appended = await Guarded(() => store.Jobs.AppendAsync(jobId, slices, time.GetUtcNow().AddDays(_options.RetentionDays), cancellationToken));
@@ -77,13 +75,13 @@ internal sealed class JobService(
             await StartAsync(jobId, cancellationToken);
         }
 
-        return appended;
+        return new SlicesAppended(appended.Found, appended.Open, appended.FirstNumber, appended.LastNumber, appended.TotalSlices);
     }
 
     /// <summary>Cancels the owner's job: nothing more starts, running slices are stopped. False for none of the owner's.</summary>
     public async Task<bool> CancelAsync(string owner, string jobId, CancellationToken cancellationToken)
     {
-        if (await GetAsync(owner, jobId, cancellationToken) is null)
+        if (await OwnAsync(owner, jobId, cancellationToken) is null)
         {
             return false;
         }
@@ -96,17 +94,39 @@ internal sealed class JobService(
     }
 
     /// <summary>Returned slices of a job (whose owner the caller checked) from <paramref name="from"/> to <paramref name="to"/>, a page at most.</summary>
-    public Task<IReadOnlyList<SliceResult>> ResultsAsync(string jobId, int from, int to, int limit, CancellationToken cancellationToken) =>
-        Guarded(() => store.Jobs.ResultsAsync(jobId, from, to, limit, cancellationToken));
+    public async Task<IReadOnlyList<SliceValue>> ResultsAsync(string jobId, int from, int to, int limit, CancellationToken cancellationToken) =>
+        [.. (await Guarded(() => store.Jobs.ResultsAsync(jobId, from, to, limit, cancellationToken))).Select(r => new SliceValue(r.Number, r.Value))];
 
-    public Task<IReadOnlyList<FailedSlice>> FailedAsync(string jobId, int limit, CancellationToken cancellationToken) =>
-        Guarded(() => store.Jobs.FailedAsync(jobId, limit, cancellationToken));
+    public async Task<IReadOnlyList<SliceError>> FailedAsync(string jobId, int limit, CancellationToken cancellationToken) =>
+        [.. (await Guarded(() => store.Jobs.FailedAsync(jobId, limit, cancellationToken))).Select(f => new SliceError(f.Number, f.Error, f.Attempts))];
 
-    public Task<IReadOnlyList<JobSummary>> ListAsync(string owner, int limit, CancellationToken cancellationToken) =>
-        Guarded(() => store.Jobs.ListAsync(owner, time.GetUtcNow(), limit, cancellationToken));
+    /// <summary>The owner's jobs, newest first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<JobReport>> ListAsync(string owner, int limit, CancellationToken cancellationToken) =>
+        [.. (await Guarded(() => store.Jobs.ListAsync(owner, time.GetUtcNow(), limit, cancellationToken))).Select(Report)];
 
     public Task<int> CountAsync(string owner, CancellationToken cancellationToken) =>
         Guarded(() => store.Jobs.CountAsync(owner, time.GetUtcNow(), cancellationToken));
+
+    /// <summary>
+    /// The job and its counters in the job model (see <see cref="JobState"/>); a cancelled job has nothing in flight:
+    /// its running slices are stopped and their results discarded.
+    /// </summary>
+    private static JobReport Report(JobSummary summary)
+    {
+        var (job, counts) = (summary.Job, summary.Counts);
+        var state = job.Cancelled ? JobState.Cancelled
+            : job.TotalSlices > 0 && counts.Returned == job.TotalSlices ? JobState.Completed
+            : job.TotalSlices > 0 && counts.New == 0 && counts.Scheduled == 0 && counts.Failed > 0 ? JobState.Corrupted
+            : JobState.Running;
+        return new JobReport(
+            job.Id, job.Document, job.CreatedAt, state, job.TotalSlices, job.Cancelled ? 0 : counts.Scheduled, counts.Returned, counts.Failed,
+            counts.CpuSeconds);
+    }
+
+    private async Task<JobSummary?> OwnAsync(string owner, string jobId, CancellationToken cancellationToken) =>
+        await Guarded(() => store.Jobs.GetAsync(jobId, time.GetUtcNow(), cancellationToken)) is { } summary && summary.Job.Owner == owner
+            ? summary
+            : null;
 
     /// <summary>The work's function, registered when this owner has not registered the same work before.</summary>
     private async Task<(FunctionSpec? Spec, string Problem)> FunctionAsync(string owner, WorkFunction work, CancellationToken cancellationToken)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Fleet.Core.Jobs;
 using Fleet.Gateway.Hosting;
-using Fleet.Storage.Jobs;
 using Microsoft.Extensions.Options;
 using static Fleet.Gateway.Facades.Dcp.DcpWire;
 
@@ -157,7 +156,7 @@ internal static class DcpEndpoints
             return NotFound();
         }
 
-        var total = summary.Job.TotalSlices;
+        var total = summary.TotalSlices;
         var wanted = ranges.Count == 0 ? [(1, total)] : ranges;
         return Results.Stream(
             async stream =>
@@ -198,14 +197,14 @@ internal static class DcpEndpoints
             return NotFound();
         }
 
-        var failed = summary.Counts.Failed > 0 ? await jobs.FailedAsync(jobId, options.Value.MaxListedFailures, cancellationToken) : [];
+        var failed = summary.FailedSlices > 0 ? await jobs.FailedAsync(jobId, options.Value.MaxListedFailures, cancellationToken) : [];
         return Json(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("jobId", DcpAddresses.Checksum(jobId)!);
-            writer.WriteString("name", Name(summary.Job.Document));
+            writer.WriteString("name", Name(summary.Document));
             WriteCounters(writer, summary);
-            writer.WriteNumber("failedSlices", summary.Counts.Failed);
+            writer.WriteNumber("failedSlices", summary.FailedSlices);
             writer.WriteStartArray("failures");
             foreach (var failure in failed)
             {
@@ -217,7 +216,7 @@ internal static class DcpEndpoints
             }
 
             writer.WriteEndArray();
-            writer.WriteNumber("totalCPUTime", Math.Round(summary.Counts.CpuSeconds, 6));
+            writer.WriteNumber("totalCPUTime", Math.Round(summary.CpuSeconds, 6));
             writer.WriteNumber("totalGPUTime", 0);
             writer.WriteEndObject();
         });
@@ -237,10 +236,10 @@ internal static class DcpEndpoints
             foreach (var summary in listed)
             {
                 writer.WriteStartObject();
-                writer.WriteString("jobId", DcpAddresses.Checksum(summary.Job.Id)!);
-                writer.WriteString("name", Name(summary.Job.Document));
+                writer.WriteString("jobId", DcpAddresses.Checksum(summary.Id)!);
+                writer.WriteString("name", Name(summary.Document));
                 WriteCounters(writer, summary);
-                writer.WriteString("created", summary.Job.CreatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+                writer.WriteString("created", summary.CreatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
                 writer.WriteEndObject();
             }
 
@@ -301,22 +300,13 @@ internal static class DcpEndpoints
         });
     }
 
-    /// <summary>
-    /// The job's counters as dcp-rest reports them (spec §4.2): <c>cancelled</c>; <c>completed</c> once every slice
-    /// returned; <c>corrupted</c> once none is pending or active and some failed; <c>running</c> otherwise (an open job
-    /// with no slices too).
-    /// </summary>
-    private static void WriteCounters(Utf8JsonWriter writer, JobSummary summary)
+    /// <summary>The job's counters as dcp-rest reports them (spec §4.2; the rules are the core's <see cref="JobState"/>).</summary>
+    private static void WriteCounters(Utf8JsonWriter writer, JobReport job)
     {
-        var (job, counts) = (summary.Job, summary.Counts);
-        var status = job.Cancelled ? "cancelled"
-            : job.TotalSlices > 0 && counts.Returned == job.TotalSlices ? "completed"
-            : job.TotalSlices > 0 && counts.New == 0 && counts.Scheduled == 0 && counts.Failed > 0 ? "corrupted"
-            : "running";
-        writer.WriteString("status", status);
+        writer.WriteString("status", job.State.ToString().ToLowerInvariant());
         writer.WriteNumber("totalSlices", job.TotalSlices);
-        writer.WriteNumber("activeSlices", job.Cancelled ? 0 : counts.Scheduled);
-        writer.WriteNumber("completedSlices", counts.Returned);
+        writer.WriteNumber("activeSlices", job.ActiveSlices);
+        writer.WriteNumber("completedSlices", job.ReturnedSlices);
     }
 
     /// <summary>
