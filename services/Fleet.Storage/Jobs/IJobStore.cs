@@ -46,9 +46,6 @@ public interface IJobStore
     /// </summary>
     Task<IReadOnlyList<string>> ClaimableJobsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
-    /// <summary>How many of the job's slices are scheduled with a lease that ends after <paramref name="now"/> (in flight).</summary>
-    Task<int> InFlightAsync(string jobId, DateTimeOffset now, CancellationToken cancellationToken);
-
     /// <summary>
     /// Claims up to <paramref name="max"/> of the job's slices, lowest numbers first: new ones, and overdue ones
     /// (scheduled, lease ended at or before <paramref name="now"/>). Each becomes scheduled with one attempt more and

@@ -37,10 +37,7 @@ public sealed record JobSummary(JobRecord Job, SliceCounts Counts);
 /// A job's slices by state: new (waiting to be claimed, retries among them), scheduled (claimed, in flight or overdue),
 /// returned and failed; with the CPU seconds of every attempt so far.
 /// </summary>
-public sealed record SliceCounts(int New, int Scheduled, int Returned, int Failed, double CpuSeconds)
-{
-    public int Total => New + Scheduled + Returned + Failed;
-}
+public sealed record SliceCounts(int New, int Scheduled, int Returned, int Failed, double CpuSeconds);
 
 /// <summary>What an append did: Found false (no such job) or Open false (cancelled) appended nothing.</summary>
 public sealed record AppendResult(bool Found, bool Open, int FirstNumber, int LastNumber, int TotalSlices);

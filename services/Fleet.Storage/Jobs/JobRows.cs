@@ -8,7 +8,7 @@ namespace Fleet.Storage.Jobs;
 /// </summary>
 internal static class JobRows
 {
-    /// <summary>The SQL the two providers share: results and failures by the (job, state, number) index, and in-flight counts.</summary>
+    /// <summary>The SQL the two providers share: results and failures by the (job, state, number) index.</summary>
     public const string ResultsSql = """
         SELECT number, value FROM job_slices
         WHERE job_id = @job_id AND state = 2 AND number >= @from AND number <= @to
@@ -22,8 +22,6 @@ internal static class JobRows
         ORDER BY number
         LIMIT @limit
         """;
-
-    public const string InFlightSql = "SELECT count(*) FROM job_slices WHERE job_id = @job_id AND state = 1 AND lease_until > @now";
 
     public const string CountSql = "SELECT count(*) FROM jobs WHERE owner = @owner AND expires_at > @now";
 

@@ -195,20 +195,6 @@ internal sealed class PostgresJobStore(PostgresDatabase database, ILogger logger
             cancellationToken);
     }
 
-    public Task<int> InFlightAsync(string jobId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        JobRules.EnsureId(jobId);
-        return database.RunAsync(
-            JobRows.InFlightSql,
-            parameters =>
-            {
-                BindJob(parameters, jobId);
-                parameters.Add(PostgresDatabase.Time("now", now));
-            },
-            static async (command, ct) => (int)(long)(await command.ExecuteScalarAsync(ct))!,
-            cancellationToken);
-    }
-
     public async Task<IReadOnlyList<ClaimedSlice>> ClaimAsync(
         string jobId, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {

@@ -195,20 +195,6 @@ internal sealed class SqliteJobStore(SqliteDatabase database, ILogger logger) : 
             cancellationToken);
     }
 
-    public Task<int> InFlightAsync(string jobId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        JobRules.EnsureId(jobId);
-        return database.RunAsync(
-            JobRows.InFlightSql,
-            parameters =>
-            {
-                parameters.AddWithValue("@job_id", jobId);
-                parameters.AddWithValue("@now", SqliteDatabase.ToMicroseconds(now));
-            },
-            static async (command, ct) => (int)(long)(await command.ExecuteScalarAsync(ct))!,
-            cancellationToken);
-    }
-
     public Task<IReadOnlyList<ClaimedSlice>> ClaimAsync(
         string jobId, int max, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {

@@ -82,8 +82,6 @@ public abstract class JobStoreContract(IStoreFixture fixture)
 
         Assert.Equal([new ClaimedSlice(1, "10", 1), new ClaimedSlice(2, "20", 1)], first);
         Assert.Equal([new ClaimedSlice(3, "30", 1), new ClaimedSlice(4, "40", 1)], second);
-        Assert.Equal(4, await Jobs.InFlightAsync(job.Id, T0, Ct));
-        Assert.Equal(0, await Jobs.InFlightAsync(job.Id, Lease, Ct));
         Assert.Equal(new SliceCounts(1, 4, 0, 0, 0), (await Jobs.GetAsync(job.Id, T0, Ct))!.Counts);
     }
 
