@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Every test project against real servers: installs what is missing (Debian packages, when root), starts a private
 # RabbitMQ (AMQP 26672, management 26674) and PostgreSQL (26432) under .fleet/test/, checks the compose file with
-# docker-compose config, checks that a checkout in a closed folder runs both servers too (infra/local/check-anywhere.sh,
+# docker-compose config, starts a Docker engine where none runs (as root: Debian's dockerd, data under .fleet/docker/,
+# stopped again at the end) and builds the stand-in base images (infra/docker/local-images.sh) for the tests that run
+# docker-compose.yml for real, checks that a checkout in a closed folder runs both servers too (infra/local/check-anywhere.sh,
 # on base+5000: 31672..31674, 31432, below Linux's ephemeral ports, which a client's connection may hold), runs `dotnet test` on Fleet.sln and ends with one line: "N passed, N failed".
 # FLEET_TEST_KEEP_SERVERS=1 leaves the servers running for the next run; FLEET_TEST_PORT_BASE (default 26000) moves
 # the ports (base+672..674, base+432; at most 44000: the closed-checkout check runs on base+5000, and rabbitmqctl
 # takes a node's distribution port + 10000 for itself) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ
 # node, so a second checkout can test beside the first; extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Serverledge).
 set -uo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/infra/local/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/infra/docker/lib.sh"
 set -e
 
 fleet_install_packages "${FLEET_PACKAGES[@]}" docker-compose python3-requests "${FLEET_WASM_SDK_PACKAGES[@]}"
@@ -23,8 +25,12 @@ fleet_rabbitmq_start "$node" "$dir/rabbitmq" $((base + 672)) $((base + 673)) $((
 fleet_rabbitmq_user "$node" fleet "$password"
 # The tests make and drop their own databases; durability is not under test, speed is welcome.
 FLEET_PG_FSYNC=off fleet_postgres_start "$dir/postgres" $((base + 432)) fleet "$password" fleet
+# The compose tests' engine and images: built beside the solution's build and the checks below (mostly downloads).
+images_log=$dir/local-images.log
+"$FLEET_ROOT/infra/docker/local-images.sh" > "$images_log" 2>&1 &
+images_job=$!
 if [[ ${FLEET_TEST_KEEP_SERVERS:-0} != 1 ]]; then
-  trap 'fleet_rabbitmq_stop "$node" "$dir/rabbitmq"; fleet_postgres_stop "$dir/postgres"' EXIT
+  trap 'fleet_rabbitmq_stop "$node" "$dir/rabbitmq"; fleet_postgres_stop "$dir/postgres"; fleet_docker_stop' EXIT
 fi
 export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:$((base + 672))/"
 export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$((base + 674))/"
@@ -34,7 +40,7 @@ export FLEET_TEST_RABBITMQ_NODE="$node@localhost" FLEET_TEST_POSTGRES_DATA="$dir
 set +e
 
 passed=0 failed=0
-# docker-compose.yml must stay valid for `docker compose up` (no Docker engine here to run it).
+# The compose file must stay valid for Compose v2 and docker-compose 1.29 alike; the compose tests also run it.
 if docker-compose --env-file "$FLEET_ROOT/.env.example" -f "$FLEET_ROOT/docker-compose.yml" config -q; then
   echo "compose: docker-compose config passed"; passed=$((passed + 1))
 else
@@ -50,6 +56,12 @@ fi
 cd "$FLEET_ROOT"
 dotnet build Fleet.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 build=$?
+
+if wait "$images_job"; then
+  export FLEET_TEST_DOCKER_IMAGES=$FLEET_DOCKER_DIR/local-images.env
+else
+  echo "docker: no engine or no stand-in images (the compose tests will fail):"; tail -n 20 "$images_log"
+fi
 
 # One project at a time, each into its own results folder: the end-to-end tests start many processes of their own.
 for project in $(dotnet sln Fleet.sln list | grep 'Tests\.csproj$'); do

@@ -32,12 +32,12 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
 
         // Half before the kill (some running on the victim), half after (placed on it until the scheduler notices).
-        var ids = await SubmitAsync(name, 0, 100);
+        var ids = await _api.SubmitDoublingAsync(name, 0, 100);
         await _api.PollUntilDoneAsync(ids[0].Id, TimeSpan.FromSeconds(60));
         fleet.Workers[1].Kill();
-        ids.AddRange(await SubmitAsync(name, 100, 100));
+        ids.AddRange(await _api.SubmitDoublingAsync(name, 100, 100));
 
-        await AssertAllDoneRightAsync(ids);
+        await _api.AssertAllDoubledAsync(ids, TimeSpan.FromSeconds(90));
         await DeleteAsync(name);
     }
 
@@ -49,12 +49,12 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         fleet.StartWorker(3);
         await WaitForLiveWorkersAsync();
 
-        var ids = await SubmitAsync(name, 0, 100);
+        var ids = await _api.SubmitDoublingAsync(name, 0, 100);
         await _api.PollUntilDoneAsync(ids[0].Id, TimeSpan.FromSeconds(60));
         var exitCode = await fleet.Workers[3].StopAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, exitCode);
-        await AssertAllDoneRightAsync(ids);
+        await _api.AssertAllDoubledAsync(ids, TimeSpan.FromSeconds(90));
     }
 
     [Fact]
@@ -93,13 +93,13 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
     {
         var warm = ServerledgeApi.UniqueName("slow");
         await _api.CreateOkAsync(warm, "python310", "slow.work", Slow);
-        await AssertAllDoneRightAsync(await SubmitAsync(warm, 0, 20));
+        await _api.AssertAllDoubledAsync(await _api.SubmitDoublingAsync(warm, 0, 20), TimeSpan.FromSeconds(90));
         Assert.True(await fleet.DropStoreSessionsAsync("Fleet.Worker") > 0, "the workers held no store sessions to drop");
 
         // A new function is cold everywhere: a worker's first store use after the drop reads its package.
         var cold = ServerledgeApi.UniqueName("slow");
         await _api.CreateOkAsync(cold, "python310", "slow.work", Slow);
-        await AssertAllDoneRightAsync(await SubmitAsync(cold, 0, 40));
+        await _api.AssertAllDoubledAsync(await _api.SubmitDoublingAsync(cold, 0, 40), TimeSpan.FromSeconds(90));
         await DeleteAsync(warm);
         await DeleteAsync(cold);
     }
@@ -117,26 +117,6 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
         await fleet.WaitForWorkersAsync(live);
     }
 
-    private async Task<List<(string Id, int N)>> SubmitAsync(string name, int from, int count)
-    {
-        var calls = new List<(string, int)>();
-        for (var n = from; n < from + count; n++)
-        {
-            calls.Add((await _api.InvokeAsyncCallAsync(name, new() { ["n"] = n.ToString(System.Globalization.CultureInfo.InvariantCulture) }), n));
-        }
-
-        return calls;
-    }
-
-    private async Task AssertAllDoneRightAsync(List<(string Id, int N)> calls)
-    {
-        foreach (var (id, n) in calls)
-        {
-            var report = await _api.PollUntilDoneAsync(id, TimeSpan.FromSeconds(90));
-            Assert.True(report.GetProperty("Success").GetBoolean(), $"{id}: {report.GetRawText()}");
-            Assert.Equal((n * 2).ToString(System.Globalization.CultureInfo.InvariantCulture), report.GetProperty("Result").GetString());
-        }
-    }
 }
 
 public sealed class FaultCluster : FleetCluster;

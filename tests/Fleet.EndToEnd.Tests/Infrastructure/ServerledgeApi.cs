@@ -88,5 +88,28 @@ internal sealed class ServerledgeApi(HttpClient http)
         }
     }
 
+    /// <summary>Async calls of a function that doubles its parameter <c>n</c>, for n from <paramref name="from"/> on, in turn.</summary>
+    public async Task<List<(string Id, int N)>> SubmitDoublingAsync(string name, int from, int count)
+    {
+        var calls = new List<(string, int)>();
+        for (var n = from; n < from + count; n++)
+        {
+            calls.Add((await InvokeAsyncCallAsync(name, new() { ["n"] = n.ToString(System.Globalization.CultureInfo.InvariantCulture) }), n));
+        }
+
+        return calls;
+    }
+
+    /// <summary>Every call of <see cref="SubmitDoublingAsync"/> succeeded, with its own right result.</summary>
+    public async Task AssertAllDoubledAsync(IEnumerable<(string Id, int N)> calls, TimeSpan within)
+    {
+        foreach (var (id, n) in calls)
+        {
+            var report = await PollUntilDoneAsync(id, within);
+            Assert.True(report.GetProperty("Success").GetBoolean(), $"{id}: {report.GetRawText()}");
+            Assert.Equal((n * 2).ToString(System.Globalization.CultureInfo.InvariantCulture), report.GetProperty("Result").GetString());
+        }
+    }
+
     public static JsonElement ResultOf(JsonElement report) => JsonDocument.Parse(report.GetProperty("Result").GetString()!).RootElement;
 }
