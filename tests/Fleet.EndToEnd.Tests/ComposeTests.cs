@@ -28,6 +28,9 @@ public sealed class ComposeTests(ComposeDeployment fleet) : IClassFixture<Compos
                         outcomes.append("blocked: " + type(e).__name__)
                 return outcomes
 
+            def allocate(params, context):
+                return len(b"x" * (int(params["mb"]) * 1024 * 1024))
+
             def slow(params, context):
                 time.sleep(0.05)
                 return int(params["n"]) * 2
@@ -65,6 +68,25 @@ public sealed class ComposeTests(ComposeDeployment fleet) : IClassFixture<Compos
 
         Assert.Equal(3, outcomes.GetArrayLength());
         Assert.All(outcomes.EnumerateArray(), outcome => Assert.StartsWith("blocked", outcome.GetString(), StringComparison.Ordinal));
+        await DeleteAsync(name);
+    }
+
+    [Fact]
+    public async Task Memory_beyond_MemoryMB_in_a_worker_container_ends_the_call_as_out_of_memory_by_its_cgroup()
+    {
+        var name = ServerledgeApi.UniqueName("allocate");
+        using (var created = await _api.CreateAsync(name, "python310", "compose.allocate", Functions, memoryMB: 128))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        var within = await _api.PollUntilDoneAsync(await _api.InvokeAsyncCallAsync(name, new() { ["mb"] = "16" }), TimeSpan.FromSeconds(60));
+        var beyond = await _api.PollUntilDoneAsync(await _api.InvokeAsyncCallAsync(name, new() { ["mb"] = "512" }), TimeSpan.FromSeconds(60));
+
+        Assert.True(within.GetProperty("Success").GetBoolean(), within.GetRawText());
+        Assert.False(beyond.GetProperty("Success").GetBoolean(), beyond.GetRawText());
+        // The cgroup's own verdict: with resource limits only, Python would raise MemoryError instead.
+        Assert.Contains("out of memory (limit 128 MB)", beyond.GetProperty("Output").GetString(), StringComparison.Ordinal);
         await DeleteAsync(name);
     }
 
