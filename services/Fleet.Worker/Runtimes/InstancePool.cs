@@ -230,6 +230,11 @@ internal sealed class InstancePool : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
         await _stopping.CancelAsync();
         await _replenisher;
