@@ -13,7 +13,7 @@ public sealed record FunctionSpec
     [System.Text.Json.Serialization.JsonIgnore]
     public string Key => FunctionKeys.Of(Namespace, Name);
 
-    /// <summary>Canonical runtime: <see cref="Runtimes.Python"/> or <see cref="Runtimes.Node"/>.</summary>
+    /// <summary>Canonical runtime (<see cref="Runtimes"/>).</summary>
     public required string Runtime { get; init; }
 
     /// <summary>How the function is called (<see cref="CallConventions"/>): JSON params in and out for Serverledge's.</summary>
@@ -43,6 +43,9 @@ public sealed record FunctionSpec
 
     /// <summary>Changes whenever a function of this name is created anew, so stale warm instances are never reused.</summary>
     public required string Generation { get; init; }
+
+    /// <summary><see cref="Runtimes.Custom"/>: the container image instances are made from (it must be on the worker); else null.</summary>
+    public string? CustomImage { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -28,6 +28,9 @@ public sealed record WorkerHeartbeat
     /// <summary>Idle warm instances by function name.</summary>
     public required IReadOnlyDictionary<string, int> IdleWarm { get; init; }
 
+    /// <summary>The runtimes it runs (<see cref="Runtimes"/>); empty from an older worker, which runs <see cref="Runtimes.BuiltIn"/>.</summary>
+    public IReadOnlyList<string> Runtimes { get; init; } = [];
+
     /// <summary>Stopping: place nothing more on it.</summary>
     public bool Draining { get; init; }
 

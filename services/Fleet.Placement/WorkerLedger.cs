@@ -60,6 +60,7 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
             worker.MemoryUsedMB = heartbeat.MemoryUsedMB;
             worker.Cpus = heartbeat.Cpus;
             worker.Draining = heartbeat.Draining;
+            worker.Runtimes = heartbeat.Runtimes;
             worker.LastSeen = now;
             worker.Rebase(heartbeat.SentAt, heartbeat.Held.GetValueOrDefault(Id), heartbeat.IdleWarm);
 
@@ -122,7 +123,8 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
                 return Take(best.Worker, function, best.Warm);
             }
 
-            if (mayQueue && _queued < _queueCapacity)
+            // Any worker takes from the shared queue: a call there must be one that every live worker runs.
+            if (mayQueue && _queued < _queueCapacity && Live().All(worker => worker.Offers(function.Runtime)))
             {
                 _queued++;
                 _lastQueued = time.GetUtcNow();
@@ -167,24 +169,33 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
         }
     }
 
-    /// <summary>The memory budget and cores of each worker heard from lately and not draining.</summary>
-    public IReadOnlyList<(int MemoryBudgetMB, double Cpus)> LiveWorkerSizes()
+    /// <summary>The memory budget and cores of each worker heard from lately and not draining (of those that run <paramref name="runtime"/>, when named).</summary>
+    public IReadOnlyList<(int MemoryBudgetMB, double Cpus)> LiveWorkerSizes(string? runtime = null)
     {
         lock (_gate)
         {
-            return [.. Live().Select(w => (w.MemoryBudgetMB, w.Cpus))];
+            return [.. Live().Where(w => runtime is null || w.Offers(runtime)).Select(w => (w.MemoryBudgetMB, w.Cpus))];
+        }
+    }
+
+    /// <summary>Whether a worker heard from lately and not draining runs <paramref name="runtime"/>.</summary>
+    public bool Offers(string runtime)
+    {
+        lock (_gate)
+        {
+            return Live().Any(w => w.Offers(runtime));
         }
     }
 
     /// <summary>Counts a call refused for a reason other than capacity (an unreachable deadline).</summary>
     public void CountDrop() => Interlocked.Increment(ref _drops);
 
-    /// <summary>Live workers that may take prewarmed instances, most free memory first.</summary>
-    public IReadOnlyList<(string Id, Uri Address, int FreeMemoryMB)> PrewarmCandidates()
+    /// <summary>Live workers that may take prewarmed instances of <paramref name="runtime"/>, most free memory first.</summary>
+    public IReadOnlyList<(string Id, Uri Address, int FreeMemoryMB)> PrewarmCandidates(string runtime)
     {
         lock (_gate)
         {
-            return [.. Live().OrderByDescending(w => w.FreeMemoryMB).Select(w => (w.Id, w.Address, w.FreeMemoryMB))];
+            return [.. Live().Where(w => w.Offers(runtime)).OrderByDescending(w => w.FreeMemoryMB).Select(w => (w.Id, w.Address, w.FreeMemoryMB))];
         }
     }
 
@@ -218,7 +229,7 @@ public sealed class WorkerLedger(TimeProvider time, IOptions<PlacementOptions> o
         var bestRank = (0, 0);
         foreach (var worker in _workers.Values)
         {
-            if (worker.Draining || now - worker.LastSeen > _silence || worker.FreeSlots == 0)
+            if (worker.Draining || now - worker.LastSeen > _silence || worker.FreeSlots == 0 || !worker.Offers(function.Runtime))
             {
                 continue;
             }

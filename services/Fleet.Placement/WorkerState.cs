@@ -36,6 +36,12 @@ internal sealed class WorkerState(string id)
 
     public bool Draining { get; set; }
 
+    /// <summary>The runtimes its last heartbeat named (<see cref="Fleet.Contracts.WorkerHeartbeat.Runtimes"/>).</summary>
+    public IReadOnlyList<string> Runtimes { get; set; } = [];
+
+    /// <summary>Whether it runs functions of <paramref name="runtime"/>: every worker runs the built-in ones.</summary>
+    public bool Offers(string runtime) => Runtimes.Count == 0 ? !Fleet.Contracts.Runtimes.IsOptional(runtime) : Runtimes.Contains(runtime);
+
     /// <summary>When this placer last heard the worker (its clock).</summary>
     public DateTimeOffset LastSeen { get; set; }
 

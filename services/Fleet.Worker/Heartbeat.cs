@@ -83,6 +83,7 @@ internal sealed partial class Heartbeat(
             MemoryUsedMB = snapshot.MemoryUsedMB,
             Cpus = options.Value.Cpus > 0 ? options.Value.Cpus : Environment.ProcessorCount,
             IdleWarm = snapshot.IdleWarm,
+            Runtimes = pool.Runtimes,
             Draining = _draining,
             SentAt = time.GetUtcNow(),
         };

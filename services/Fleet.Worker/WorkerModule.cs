@@ -34,6 +34,7 @@ internal sealed class WorkerModule(WorkerIdentity identity, WorkerOptions option
         builder.Services.TryAddSingletonTimeProvider();
         builder.Services.AddFleetMetrics();
         builder.Services.AddSingleton<IBlobSource, StoreBlobSource>();
+        builder.Services.AddSingleton<Runtimes.Containers.ContainerEngine>();
         builder.Services.AddSingleton<InstancePool>();
         builder.Services.AddSingleton<ExecutionSlots>();
         builder.Services.AddSingleton<HeldCalls>();

@@ -51,6 +51,12 @@ public sealed class WorkerOptions
     /// </summary>
     public int MaxResultBytes { get; set; } = 6 << 20;
 
+    /// <summary>
+    /// The Docker engine that runs custom images (Serverledge's <c>custom</c> runtime), e.g. unix:///var/run/docker.sock;
+    /// empty turns them off. A worker offers the custom runtime only when the engine answers a ping at its start.
+    /// </summary>
+    public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
+
     /// <summary>Run instances under bubblewrap. Turning it off is for development on machines without it only.</summary>
     public bool Sandbox { get; set; } = true;
 }

@@ -266,6 +266,26 @@ public sealed class WorkerLedgerTests
         Assert.True(ledger.Place(Prime, mayQueue: true).IsQueued);
     }
 
+    [Fact]
+    public void Custom_functions_go_only_to_workers_that_offer_the_custom_runtime_and_never_to_the_shared_queue_others_take_from()
+    {
+        var custom = Prime with { Name = "custom", Runtime = Runtimes.Custom, CustomImage = "example/image" };
+        var ledger = Ledger();
+        ledger.Observe(Heartbeat("plain", slots: 8));
+        Assert.False(ledger.Offers(Runtimes.Custom));
+        Assert.True(ledger.Offers(Runtimes.Python));
+        Assert.True(ledger.Place(custom, mayQueue: true).IsRefused);
+
+        ledger.Observe(Heartbeat("engine", slots: 1) with { Runtimes = [Runtimes.Python, Runtimes.Node, Runtimes.Wasm, Runtimes.Custom] });
+
+        Assert.True(ledger.Offers(Runtimes.Custom));
+        Assert.Equal("engine", ledger.Place(custom, mayQueue: true).WorkerId);
+        Assert.True(ledger.Place(custom, mayQueue: true).IsRefused);
+        Assert.Equal([("engine", 4096)], ledger.PrewarmCandidates(Runtimes.Custom).Select(w => (w.Id, w.FreeMemoryMB)));
+        Assert.Single(ledger.LiveWorkerSizes(Runtimes.Custom));
+        Assert.Equal(2, ledger.LiveWorkerSizes().Count);
+    }
+
     private WorkerLedger Ledger(int queueCapacity = 100) =>
         new(_time, Options.Create(new PlacementOptions { QueueCapacity = queueCapacity }));
 

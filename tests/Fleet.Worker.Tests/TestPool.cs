@@ -2,6 +2,7 @@ using System.Globalization;
 using Fleet.Contracts;
 using Fleet.Storage.Packages;
 using Fleet.Worker.Runtimes;
+using Fleet.Worker.Runtimes.Containers;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleet.Worker.Tests;
@@ -22,11 +23,14 @@ internal sealed class TestPool : IAsyncDisposable
     {
         WorkerId = $"test-{Guid.NewGuid():N}";
         DataDirectory = Path.Combine(Path.GetTempPath(), "fleet-worker-tests", WorkerId);
-        Options = new WorkerOptions { WorkerId = WorkerId, DataDirectory = DataDirectory, MemoryBudgetMB = 2048, SpareInstances = 0 };
+        // No container engine unless a test asks for one (ContainerTests).
+        Options = new WorkerOptions { WorkerId = WorkerId, DataDirectory = DataDirectory, MemoryBudgetMB = 2048, SpareInstances = 0, DockerEndpoint = "" };
         configure?.Invoke(Options);
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        Engine = new ContainerEngine(options, new WorkerIdentity(options), NullLogger<ContainerEngine>.Instance);
         Pool = new InstancePool(
-            Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(packageLimits ?? PackageLimits.Default),
-            _packages, NullLogger<InstancePool>.Instance, Time);
+            options, Microsoft.Extensions.Options.Options.Create(packageLimits ?? PackageLimits.Default),
+            _packages, Engine, NullLogger<InstancePool>.Instance, Time);
     }
 
     public static bool HasCgroups => SandboxLimits.Current == LimiterKind.Cgroup;
@@ -40,6 +44,8 @@ internal sealed class TestPool : IAsyncDisposable
     public ManualTime Time { get; } = new();
 
     public InstancePool Pool { get; }
+
+    public ContainerEngine Engine { get; }
 
     /// <summary>Stores the files as a package and describes a new function (unique name and generation) that runs it.</summary>
     public FunctionSpec Deploy(string runtime, string handler, IReadOnlyDictionary<string, string> files, int memoryMB = 128, int timeoutSeconds = 10) =>
@@ -86,6 +92,7 @@ internal sealed class TestPool : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Pool.DisposeAsync();
+        Engine.Dispose();
         if (Directory.Exists(DataDirectory))
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -22,6 +22,9 @@ public sealed record FunctionRegistration
     /// <summary>Null: <see cref="CoreOptions.DefaultTimeoutSeconds"/>.</summary>
     public int? TimeoutSeconds { get; init; }
 
-    /// <summary>The code as a tar archive.</summary>
+    /// <summary><see cref="Contracts.Runtimes.Custom"/>: the container image (the function has no package then).</summary>
+    public string? CustomImage { get; init; }
+
+    /// <summary>The code as a tar archive; not read for a custom image.</summary>
     public required byte[] Package { get; init; }
 }

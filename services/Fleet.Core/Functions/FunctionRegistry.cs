@@ -35,8 +35,11 @@ internal sealed class FunctionRegistry(
             return Registration.Refused(RegistrationProblem.Name, "Name must be 1-128 letters, digits, '_', '.' or '-'");
         }
 
-        var runtimeKnown = Runtimes.IsKnown(request.Runtime);
-        if (runtimeKnown)
+        var custom = request.Runtime == Runtimes.Custom;
+
+        // A runtime only some workers offer is unknown while none of them is live (Serverledge's custom images).
+        var runtimeKnown = Runtimes.IsKnown(request.Runtime) && (!Runtimes.IsOptional(request.Runtime) || workers.Offers(request.Runtime));
+        if (runtimeKnown && !custom)
         {
             try
             {
@@ -56,6 +59,11 @@ internal sealed class FunctionRegistry(
         if (!runtimeKnown)
         {
             return Registration.Refused(RegistrationProblem.Runtime, $"unknown runtime {request.Runtime}");
+        }
+
+        if (custom && ImageProblem(request.CustomImage) is { } image)
+        {
+            return Registration.Refused(RegistrationProblem.Image, image);
         }
 
         if (SizeProblem(request) is { } size)
@@ -79,7 +87,7 @@ internal sealed class FunctionRegistry(
             return Registration.Refused(RegistrationProblem.Timeout, $"Timeout must be 1 to {options.Value.MaxTimeoutSeconds} seconds");
         }
 
-        var package = request.Package;
+        var package = custom ? [] : request.Package;
         if (request.Runtime == Runtimes.Wasm)
         {
             // Compiled here, once, whatever the package brought: workers load only code this registry compiled.
@@ -97,7 +105,8 @@ internal sealed class FunctionRegistry(
             Namespace = request.Function.Namespace,
             Name = request.Function.Name,
             Runtime = request.Runtime,
-            Handler = request.Handler!,
+            Handler = custom ? request.Handler ?? "" : request.Handler!,
+            CustomImage = custom ? request.CustomImage : null,
             Convention = request.Convention,
             MemoryMB = request.MemoryMB,
             CpuDemand = request.CpuDemand,
@@ -191,7 +200,7 @@ internal sealed class FunctionRegistry(
     /// <summary>Instances of this size must fit on one worker heard from lately (with none heard from, only the fixed rules apply).</summary>
     private Registration? SizeProblem(FunctionRegistration request)
     {
-        var sizes = workers.LiveWorkerSizes();
+        var sizes = workers.LiveWorkerSizes(Runtimes.IsOptional(request.Runtime) ? request.Runtime : null);
         if (InstanceSize.MemoryProblem(request.MemoryMB, sizes) is { } memory)
         {
             return Registration.Refused(RegistrationProblem.Memory, memory);
@@ -202,8 +211,21 @@ internal sealed class FunctionRegistry(
             : null;
     }
 
+    /// <summary>A image reference as Docker spells one: lower-case repository path, optional tag or digest; no options.</summary>
+    private static string? ImageProblem(string? image) =>
+        string.IsNullOrEmpty(image) ? "CustomImage is required for the custom runtime"
+        : image.Length > 255 || image[0] is '-' or '.' || image.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':' or '@'))
+            ? "CustomImage is not a valid image reference"
+            : null;
+
     private static string? HandlerProblem(string runtime, string convention, string? handler)
     {
+        if (runtime == Runtimes.Custom)
+        {
+            // The image's own command is the function (CUSTOM_CMD); a handler is passed to it, not required.
+            return convention == CallConventions.JsonHandler ? null : "the custom runtime runs json-handler functions only";
+        }
+
         if (string.IsNullOrWhiteSpace(handler))
         {
             return "Handler is required";

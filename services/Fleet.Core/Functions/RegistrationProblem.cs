@@ -12,4 +12,7 @@ public enum RegistrationProblem
     Convention,
     Handler,
     Timeout,
+
+    /// <summary>A custom function without a usable container image.</summary>
+    Image,
 }

@@ -17,7 +17,7 @@ internal sealed class PrewarmFunctionConsumer(WorkerLedger ledger, IClientFactor
 
     private async Task<int> StartAsync(PrewarmFunction request, CancellationToken cancellationToken)
     {
-        var candidates = ledger.PrewarmCandidates();
+        var candidates = ledger.PrewarmCandidates(request.Function.Runtime);
         var started = 0;
         // Instances 0 only prepares the package, on every worker, in the first pass.
         foreach (var evicting in request.Instances == 0 ? [false] : new[] { false, true })

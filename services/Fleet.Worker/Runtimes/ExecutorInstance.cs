@@ -8,7 +8,7 @@ using Fleet.Worker.Runtimes.Protocol;
 namespace Fleet.Worker.Runtimes;
 
 /// <summary>One long-lived executor process (in its sandbox) that has loaded one function; serves one call at a time.</summary>
-internal sealed class ExecutorInstance : IAsyncDisposable
+internal sealed class ExecutorInstance : IInstance, IAsyncDisposable
 {
     private const int KeptLaunchErrorChars = 2048;
     private static readonly TimeSpan MinimumStartTimeout = TimeSpan.FromSeconds(10);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Fleet.Contracts;
 using Fleet.Storage.Packages;
 using Fleet.Worker.Runtimes.Catalog;
+using Fleet.Worker.Runtimes.Containers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,8 @@ internal sealed class InstancePool : IAsyncDisposable
     /// <summary>Spares by runtime name, one queue for each runtime that has them.</summary>
     private readonly Dictionary<string, ConcurrentQueue<ExecutorInstance>> _spares =
         RuntimeCatalog.Spares.ToDictionary(runtime => runtime.Name, _ => new ConcurrentQueue<ExecutorInstance>(), StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<ExecutorInstance, Task> _evictions = new();
+    private readonly ConcurrentDictionary<IInstance, Task> _evictions = new();
+    private readonly ContainerEngine _engine;
     private readonly int _spareTarget;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _cleanup;
@@ -35,8 +37,10 @@ internal sealed class InstancePool : IAsyncDisposable
     private int _sparesClaimed;
 
     public InstancePool(
-        IOptions<WorkerOptions> options, IOptions<PackageLimits> packageLimits, IBlobSource packages, ILogger<InstancePool> logger, TimeProvider time)
+        IOptions<WorkerOptions> options, IOptions<PackageLimits> packageLimits, IBlobSource packages, ContainerEngine engine,
+        ILogger<InstancePool> logger, TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(packageLimits);
         _options = options.Value;
@@ -47,6 +51,8 @@ internal sealed class InstancePool : IAsyncDisposable
         _profile = SandboxProfile.From(_options, run, RunDirectory);
         _packages = new PackageCache(Path.Combine(RunDirectory, "packages"), packages, packageLimits.Value, time, logger, _stopping.Token);
         _ledger = new PoolLedger(_options.MemoryBudgetMB, _options.MaxInstancesPerFunction);
+        _engine = engine;
+        Runtimes = [.. RuntimeCatalog.All.Select(runtime => runtime.Name), .. engine.IsAvailable ? [Fleet.Contracts.Runtimes.Custom] : Array.Empty<string>()];
         _logger.LimiterInForce(_profile.Limiter, _profile.Sandbox, _profile.DropPrivileges);
         if (!_profile.Sandbox)
         {
@@ -69,6 +75,9 @@ internal sealed class InstancePool : IAsyncDisposable
     internal string RunDirectory { get; }
 
     internal string RunId => _profile.RunId;
+
+    /// <summary>The runtimes this worker runs: the catalog's, and custom images when it has a container engine.</summary>
+    public IReadOnlyList<string> Runtimes { get; }
 
     internal string SparesDirectory => Path.Combine(RunDirectory, "spares");
 
@@ -151,9 +160,13 @@ internal sealed class InstancePool : IAsyncDisposable
             throw new ArgumentException(reason, nameof(function));
         }
 
-        (await _packages.LeaseAsync(function.PackageHash, function.Generation, refreshPackage, cancellationToken)).Dispose();
+        if (!IsCustom(function))
+        {
+            (await _packages.LeaseAsync(function.PackageHash, function.Generation, refreshPackage, cancellationToken)).Dispose();
+        }
+
         var key = new InstanceKey(function.Key, function.Generation);
-        var evicted = new List<ExecutorInstance>();
+        var evicted = new List<IInstance>();
         var reserved = instances > 0 ? _ledger.ReserveForPrewarm(key, function.MemoryMB, instances, evicted) : 0;
         StopEvicted(evicted);
         var started = await Task.WhenAll(Enumerable.Range(0, reserved).Select(_ => PrewarmOneAsync(function, key, cancellationToken)));
@@ -217,10 +230,15 @@ internal sealed class InstancePool : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
         await _stopping.CancelAsync();
         await _replenisher;
-        var spares = new List<ExecutorInstance>();
+        var spares = new List<IInstance>();
         foreach (var queue in _spares.Values)
         {
             while (queue.TryDequeue(out var spare))
@@ -233,6 +251,7 @@ internal sealed class InstancePool : IAsyncDisposable
         await StopAllAsync(_ledger.TakeAll(), "pool disposed");
         await Task.WhenAll(_evictions.Values);
         await _cleanup;
+        await _engine.RemoveContainersAsync(CancellationToken.None);
         if (_profile.Limiter == LimiterKind.Cgroup)
         {
             CgroupSlice.DeleteRunGroups(_profile.RunId);
@@ -250,8 +269,11 @@ internal sealed class InstancePool : IAsyncDisposable
         ColdStartSeconds = coldStartSeconds,
     };
 
+    private static bool IsCustom(FunctionSpec function) => function.Runtime == Fleet.Contracts.Runtimes.Custom;
+
     private string? Unrunnable(FunctionSpec function) =>
-        RuntimeCatalog.Find(function.Runtime) is null ? $"runtime '{function.Runtime}' is not supported"
+        !Runtimes.Contains(function.Runtime) ? $"runtime '{function.Runtime}' is not supported"
+        : IsCustom(function) && string.IsNullOrEmpty(function.CustomImage) ? "the function names no image"
         : function.MemoryMB > _options.MemoryBudgetMB ? $"function needs {function.MemoryMB} MB, the worker's budget is {_options.MemoryBudgetMB} MB"
         : null;
 
@@ -259,11 +281,11 @@ internal sealed class InstancePool : IAsyncDisposable
         CallConventions.IsKnown(convention) ? null : $"convention '{convention}' is not supported";
 
     /// <summary>A warm instance, or null after reserving room for a cold start; waits while neither is possible.</summary>
-    private async Task<ExecutorInstance?> AcquireAsync(InstanceKey key, int memoryMB, CancellationToken cancellationToken)
+    private async Task<IInstance?> AcquireAsync(InstanceKey key, int memoryMB, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var evicted = new List<ExecutorInstance>();
+            var evicted = new List<IInstance>();
             var acquired = _ledger.TryAcquire(key, memoryMB, evicted, out var warm, out var changed);
             StopEvicted(evicted);
             if (acquired && warm is not null && !warm.CanServe())
@@ -282,8 +304,13 @@ internal sealed class InstancePool : IAsyncDisposable
         }
     }
 
-    private async Task<ExecutorInstance> StartAsync(FunctionSpec function, string convention, CancellationToken cancellationToken)
+    private async Task<IInstance> StartAsync(FunctionSpec function, string convention, CancellationToken cancellationToken)
     {
+        if (IsCustom(function))
+        {
+            return await StartContainerAsync(function, cancellationToken);
+        }
+
         var package = await _packages.LeaseAsync(function.PackageHash, function.Generation, refresh: false, cancellationToken);
         var started = _time.GetTimestamp();
         ExecutorInstance? instance;
@@ -312,6 +339,27 @@ internal sealed class InstancePool : IAsyncDisposable
         }
 
         instance.Hold(package);
+        _ledger.Started(instance);
+        var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
+        _logger.InstanceStarted(instance.Id, function.Name, milliseconds);
+        return instance;
+    }
+
+    private async Task<IInstance> StartContainerAsync(FunctionSpec function, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var id = NewInstanceId();
+        ContainerInstance instance;
+        try
+        {
+            instance = await ContainerInstance.StartAsync(id, function, _engine, _profile.MaxProcesses, _profile.MaxResultBytes, _time, cancellationToken);
+        }
+        catch (InstanceStartException)
+        {
+            _logger.InstanceStartFailed(id, function.Name);
+            throw;
+        }
+
         _ledger.Started(instance);
         var milliseconds = _time.GetElapsedTime(started).TotalMilliseconds;
         _logger.InstanceStarted(instance.Id, function.Name, milliseconds);
@@ -429,7 +477,7 @@ internal sealed class InstancePool : IAsyncDisposable
 
     private async Task<bool> PrewarmOneAsync(FunctionSpec function, InstanceKey key, CancellationToken cancellationToken)
     {
-        ExecutorInstance instance;
+        IInstance instance;
         try
         {
             // Prewarmed instances load json-handler functions until FunctionSpec names the convention.
@@ -459,7 +507,7 @@ internal sealed class InstancePool : IAsyncDisposable
     /// Stops evicted instances without making the cold start that evicted them wait: the ledger has already given their
     /// memory to it, and a killed process is gone within moments. DisposeAsync waits for these stops.
     /// </summary>
-    private void StopEvicted(List<ExecutorInstance> evicted)
+    private void StopEvicted(List<IInstance> evicted)
     {
         foreach (var instance in evicted)
         {
@@ -471,7 +519,7 @@ internal sealed class InstancePool : IAsyncDisposable
         }
     }
 
-    private async Task StopAllAsync(List<ExecutorInstance> instances, string reason)
+    private async Task StopAllAsync(List<IInstance> instances, string reason)
     {
         if (instances.Count > 0)
         {
@@ -479,7 +527,7 @@ internal sealed class InstancePool : IAsyncDisposable
         }
     }
 
-    private async Task StopAsync(ExecutorInstance instance, string reason)
+    private async Task StopAsync(IInstance instance, string reason)
     {
         _logger.InstanceStopped(instance.Id, instance.Key.Function, reason);
         if (!await instance.StopAsync())

@@ -7,10 +7,10 @@ namespace Fleet.Worker.Runtimes;
 internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<InstanceKey, List<ExecutorInstance>> _idle = [];
+    private readonly Dictionary<InstanceKey, List<IInstance>> _idle = [];
     private readonly Dictionary<InstanceKey, int> _live = [];
     private readonly HashSet<InstanceKey> _retired = [];
-    private readonly HashSet<ExecutorInstance> _started = [];
+    private readonly HashSet<IInstance> _started = [];
     private TaskCompletionSource _changed = NewSignal();
     private int _reservedMB;
     private int _busy;
@@ -20,7 +20,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     /// one (warm is null), evicting least recently used idle instances of any function into <paramref name="evicted"/>
     /// when that makes it fit. False when the caller must wait for <paramref name="changed"/>.
     /// </summary>
-    public bool TryAcquire(InstanceKey key, int memoryMB, List<ExecutorInstance> evicted, out ExecutorInstance? warm, out Task changed)
+    public bool TryAcquire(InstanceKey key, int memoryMB, List<IInstance> evicted, out IInstance? warm, out Task changed)
     {
         lock (_lock)
         {
@@ -50,7 +50,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     /// of other functions into <paramref name="evicted"/> when free memory runs out (as upstream Serverledge's prewarm
     /// does); never evicts the key's own idle instances, which would only swap one warm instance for another.
     /// </summary>
-    public int ReserveForPrewarm(InstanceKey key, int memoryMB, int count, List<ExecutorInstance> evicted)
+    public int ReserveForPrewarm(InstanceKey key, int memoryMB, int count, List<IInstance> evicted)
     {
         lock (_lock)
         {
@@ -78,7 +78,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     }
 
     /// <summary>A reserved instance is now running (so disposal can find it).</summary>
-    public void Started(ExecutorInstance instance)
+    public void Started(IInstance instance)
     {
         lock (_lock)
         {
@@ -87,7 +87,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     }
 
     /// <summary>Puts an instance in the idle pool after a call (busy) or a prewarm; true when the caller must stop it instead.</summary>
-    public bool Return(ExecutorInstance instance, bool busy, DateTimeOffset now)
+    public bool Return(IInstance instance, bool busy, DateTimeOffset now)
     {
         lock (_lock)
         {
@@ -109,7 +109,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     }
 
     /// <summary>Marks a function generation deleted and takes its idle instances out; busy ones are discarded on return.</summary>
-    public List<ExecutorInstance> Retire(InstanceKey key)
+    public List<IInstance> Retire(InstanceKey key)
     {
         lock (_lock)
         {
@@ -119,7 +119,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     }
 
     /// <summary>Takes out idle instances last used before the cutoff.</summary>
-    public List<ExecutorInstance> Expire(DateTimeOffset cutoff)
+    public List<IInstance> Expire(DateTimeOffset cutoff)
     {
         lock (_lock)
         {
@@ -128,7 +128,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     }
 
     /// <summary>Every running instance, idle or busy, for shutdown.</summary>
-    public List<ExecutorInstance> TakeAll()
+    public List<IInstance> TakeAll()
     {
         lock (_lock)
         {
@@ -155,7 +155,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
     /// Frees <paramref name="memoryMB"/> by evicting least recently used idle instances (never those of
     /// <paramref name="spared"/>) into <paramref name="evicted"/>; false, evicting nothing, when even that is not enough.
     /// </summary>
-    private bool MakeRoom(int memoryMB, InstanceKey? spared, List<ExecutorInstance> evicted)
+    private bool MakeRoom(int memoryMB, InstanceKey? spared, List<IInstance> evicted)
     {
         var candidates = _idle.Where(pair => pair.Key != spared).Select(pair => pair.Value).ToList();
         if (budgetMB - _reservedMB + candidates.Sum(list => list.Sum(instance => instance.MemoryMB)) < memoryMB)
@@ -174,9 +174,9 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
         return true;
     }
 
-    private List<ExecutorInstance> RemoveIdle(Func<ExecutorInstance, bool> predicate)
+    private List<IInstance> RemoveIdle(Func<IInstance, bool> predicate)
     {
-        var removed = new List<ExecutorInstance>();
+        var removed = new List<IInstance>();
         foreach (var list in _idle.Values)
         {
             removed.AddRange(list.Where(predicate));
@@ -197,7 +197,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
         return removed;
     }
 
-    private List<ExecutorInstance> Idle(InstanceKey key)
+    private List<IInstance> Idle(InstanceKey key)
     {
         if (!_idle.TryGetValue(key, out var list))
         {
@@ -213,7 +213,7 @@ internal sealed class PoolLedger(int budgetMB, int maxInstancesPerFunction)
         _live[key] = _live.GetValueOrDefault(key) + 1;
     }
 
-    private void Release(ExecutorInstance instance)
+    private void Release(IInstance instance)
     {
         _reservedMB -= instance.MemoryMB;
         Decrement(instance.Key);

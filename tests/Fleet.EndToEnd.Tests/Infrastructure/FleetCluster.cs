@@ -36,11 +36,17 @@ public class FleetCluster : IAsyncLifetime
     /// <summary>Extra configuration for every service of this cluster.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    /// <summary>Extra configuration for worker <paramref name="n"/> only.</summary>
+    protected virtual IReadOnlyDictionary<string, string> WorkerSettings(int n) => new Dictionary<string, string>();
+
+    /// <summary>The id worker <paramref name="n"/> runs under.</summary>
+    internal string WorkerId(int n) => $"{_id}-w{n}";
+
     internal IReadOnlyDictionary<int, ServiceProcess> Workers => _workers;
 
     internal ServiceProcess Scheduler { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         _runDirectory = Path.Combine(RepoPaths.Root, ".fleet", "test", "e2e", _id);
         Directory.CreateDirectory(_runDirectory);
@@ -97,9 +103,9 @@ public class FleetCluster : IAsyncLifetime
             _services.Remove(before);
         }
 
-        _workers[n] = Start("Fleet.Worker", $"worker-{n}", new()
+        _workers[n] = Start("Fleet.Worker", $"worker-{n}", new(WorkerSettings(n))
         {
-            ["Worker__WorkerId"] = $"{_id}-w{n}",
+            ["Worker__WorkerId"] = WorkerId(n),
             ["Worker__DataDirectory"] = Path.Combine(_runDirectory, $"worker-{n}"),
             ["Worker__Slots"] = WorkerSlots.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Worker__MemoryBudgetMB"] = WorkerMemoryMB.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -34,6 +34,23 @@ internal sealed class ServerledgeApi(HttpClient http)
         return http.PostAsJsonAsync("/create", body);
     }
 
+    /// <summary>A function of Serverledge's custom runtime: an image, no code.</summary>
+    public Task<HttpResponseMessage> CreateCustomAsync(string name, string? image, int memoryMB = 128, double cpuDemand = 0.5, int? timeout = null)
+    {
+        var body = new Dictionary<string, object?> { ["Name"] = name, ["Runtime"] = "custom", ["MemoryMB"] = memoryMB, ["CPUDemand"] = cpuDemand };
+        if (image is not null)
+        {
+            body["CustomImage"] = image;
+        }
+
+        if (timeout is not null)
+        {
+            body["Timeout"] = timeout;
+        }
+
+        return http.PostAsJsonAsync("/create", body);
+    }
+
     public async Task CreateOkAsync(string name, string runtime, string handler, IReadOnlyDictionary<string, string> files, int? timeout = null)
     {
         using var response = await CreateAsync(name, runtime, handler, files, timeout: timeout);

@@ -29,7 +29,7 @@ internal static class ServerledgeFunctionEndpoints
 
         var runtime = RuntimeNames.Resolve(request!.Runtime);
         byte[] package = [];
-        if (runtime is not null)
+        if (runtime is not null and not Runtimes.Custom)
         {
             try
             {
@@ -49,6 +49,7 @@ internal static class ServerledgeFunctionEndpoints
             MemoryMB = request.MemoryMB,
             CpuDemand = request.CPUDemand,
             TimeoutSeconds = request.Timeout,
+            CustomImage = request.CustomImage,
             Package = package,
         }, cancellationToken);
         return registration.Problem switch
