@@ -58,7 +58,10 @@ dotnet build Fleet.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 build=$?
 
 if wait "$images_job"; then
-  export FLEET_TEST_DOCKER_IMAGES=$FLEET_DOCKER_DIR/local-images.env
+  # The stand-ins' names, for docker-compose (ComposeTests) and the images the tests build (CustomRuntimeTests).
+  set -a
+  source "$FLEET_DOCKER_DIR/local-images.env"
+  set +a
 else
   echo "docker: no engine or no stand-in images (the compose tests will fail):"; tail -n 20 "$images_log"
 fi

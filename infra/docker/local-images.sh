@@ -88,6 +88,7 @@ rabbitmq=$(server_image rabbitmq rabbitmq-server -management rabbitmq.Dockerfile
 postgres=$(server_image postgres postgresql-15 "" postgres.Dockerfile)
 
 cat > "$FLEET_DOCKER_DIR/local-images.env" << EOF
+FLEET_DEBIAN_IMAGE=$base
 FLEET_DOTNET_SDK_IMAGE=$sdk_image
 FLEET_DOTNET_ASPNET_IMAGE=$aspnet
 FLEET_RABBITMQ_IMAGE=$rabbitmq

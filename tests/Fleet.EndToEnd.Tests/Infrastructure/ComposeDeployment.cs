@@ -11,8 +11,8 @@ namespace Fleet.EndToEnd.Tests.Infrastructure;
 /// <summary>
 /// The repository's docker-compose.yml, built and run on the Docker engine the test command started: RabbitMQ,
 /// PostgreSQL, the gateway, the scheduler and two workers, as project <see cref="Project"/>, published on loopback ports
-/// from <c>FLEET_TEST_PORT_BASE</c> + 1000. <c>FLEET_TEST_DOCKER_IMAGES</c> names a file of base-image variables
-/// (infra/docker/local-images.sh's stand-ins); without it the official images are used. <c>down -v</c> at the end, pass
+/// from <c>FLEET_TEST_PORT_BASE</c> + 1000. The base images are the compose file's variables, which test.sh sets to
+/// infra/docker/local-images.sh's stand-ins; without them the official images are used. <c>down -v</c> at the end, pass
 /// or fail, leaves no container, network or volume of the project.
 /// </summary>
 public sealed class ComposeDeployment : IAsyncLifetime
@@ -46,14 +46,6 @@ public sealed class ComposeDeployment : IAsyncLifetime
         {
             var (name, offset) = (port.Split(':')[0], int.Parse(port.Split(':')[1], CultureInfo.InvariantCulture));
             _environment[$"FLEET_{name}_PORT"] = (_portBase + offset).ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (Environment.GetEnvironmentVariable("FLEET_TEST_DOCKER_IMAGES") is { Length: > 0 } images)
-        {
-            foreach (var line in File.ReadAllLines(images).Where(line => line.Contains('=', StringComparison.Ordinal)))
-            {
-                _environment[line[..line.IndexOf('=', StringComparison.Ordinal)]] = line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..];
-            }
         }
 
         Serverledge.BaseAddress = new Uri($"http://127.0.0.1:{_portBase + 323}");

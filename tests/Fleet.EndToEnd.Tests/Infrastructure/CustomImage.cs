@@ -8,9 +8,10 @@ namespace Fleet.EndToEnd.Tests.Infrastructure;
 /// </summary>
 internal sealed class CustomImage : IAsyncDisposable
 {
-    public const string BaseImage = "fleet-local/debian:bookworm";
+    /// <summary>Debian: <c>FLEET_DEBIAN_IMAGE</c> (test.sh sets the fleet-local stand-in), else the official slim image.</summary>
+    public static readonly string BaseImage = Environment.GetEnvironmentVariable("FLEET_DEBIAN_IMAGE") is { Length: > 0 } image ? image : "debian:bookworm-slim";
 
-    private const string Dockerfile = $"""
+    private static readonly string Dockerfile = $"""
         FROM {BaseImage}
         RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
         COPY executor.py function.py /
