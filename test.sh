@@ -7,11 +7,24 @@
 # the ports (base+672..674, base+432; at most 44000: the closed-checkout check runs on base+5000, and rabbitmqctl
 # takes a node's distribution port + 10000 for itself) and FLEET_TEST_NODE (default fleet-test) names the RabbitMQ
 # node, so a second checkout can test beside the first; extra arguments go to dotnet test (e.g. --filter FullyQualifiedName~Serverledge).
+# FLEET_TEST_SERVERS=containers starts no native server (nor the closed-checkout check) and exports none of the
+# FLEET_TEST_* server variables: the fixtures start RabbitMQ and PostgreSQL in Docker through Testcontainers
+# (tests/Fleet.Testing), images FLEET_TEST_RABBITMQ_IMAGE (default rabbitmq:3.13-management) and FLEET_TEST_POSTGRES_IMAGE
+# (default postgres:15), on the same ports from FLEET_TEST_PORT_BASE. It sets DOCKER_API_VERSION to the engine's own
+# (Testcontainers 4.16 needs 1.41 with Debian's 20.10 engine) and TESTCONTAINERS_RYUK_DISABLED=true unless they are set,
+# and removes containers labelled fleet.test-servers=<port base> that a killed run left, before and after the run.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/infra/local/lib.sh"
 set -e
 
-fleet_install_packages "${FLEET_PACKAGES[@]}" docker-compose python3-requests "${FLEET_WASM_SDK_PACKAGES[@]}"
+servers=${FLEET_TEST_SERVERS:-native}
+[[ $servers == native || $servers == containers ]] || fleet_die "FLEET_TEST_SERVERS is native or containers, not $servers"
+packages=()
+for package in "${FLEET_PACKAGES[@]}"; do
+  # The servers' own packages only for native servers.
+  [[ $servers == containers && $package =~ ^(rabbitmq-server|postgresql-15)$ ]] || packages+=("$package")
+done
+fleet_install_packages "${packages[@]}" docker-compose python3-requests "${FLEET_WASM_SDK_PACKAGES[@]}"
 dir=$FLEET_DIR/test
 results=$dir/results
 rm -rf "$results"
@@ -19,18 +32,29 @@ mkdir -p "$results"
 
 password=$(fleet_secret TEST_PASSWORD)
 base=${FLEET_TEST_PORT_BASE:-26000} node=${FLEET_TEST_NODE:-fleet-test}
-fleet_rabbitmq_start "$node" "$dir/rabbitmq" $((base + 672)) $((base + 673)) $((base + 674))
-fleet_rabbitmq_user "$node" fleet "$password"
-# The tests make and drop their own databases; durability is not under test, speed is welcome.
-FLEET_PG_FSYNC=off fleet_postgres_start "$dir/postgres" $((base + 432)) fleet "$password" fleet
-if [[ ${FLEET_TEST_KEEP_SERVERS:-0} != 1 ]]; then
-  trap 'fleet_rabbitmq_stop "$node" "$dir/rabbitmq"; fleet_postgres_stop "$dir/postgres"' EXIT
+if [[ $servers == containers ]]; then
+  # The fixtures remove their containers themselves; these are what a killed test process left on this port base.
+  sweep() { docker ps -aq --filter "label=fleet.test-servers=$base" | xargs -r docker rm -f -v >/dev/null; }
+  sweep
+  trap sweep EXIT
+  unset FLEET_TEST_RABBITMQ FLEET_TEST_RABBITMQ_MANAGEMENT FLEET_TEST_POSTGRES
+  export FLEET_TEST_PORT_BASE=$base
+  export DOCKER_API_VERSION=${DOCKER_API_VERSION:-$(docker version --format '{{.Server.APIVersion}}')}
+  export TESTCONTAINERS_RYUK_DISABLED=${TESTCONTAINERS_RYUK_DISABLED:-true}
+else
+  fleet_rabbitmq_start "$node" "$dir/rabbitmq" $((base + 672)) $((base + 673)) $((base + 674))
+  fleet_rabbitmq_user "$node" fleet "$password"
+  # The tests make and drop their own databases; durability is not under test, speed is welcome.
+  FLEET_PG_FSYNC=off fleet_postgres_start "$dir/postgres" $((base + 432)) fleet "$password" fleet
+  if [[ ${FLEET_TEST_KEEP_SERVERS:-0} != 1 ]]; then
+    trap 'fleet_rabbitmq_stop "$node" "$dir/rabbitmq"; fleet_postgres_stop "$dir/postgres"' EXIT
+  fi
+  export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:$((base + 672))/"
+  export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$((base + 674))/"
+  export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$((base + 432));Username=fleet;Password=$password;Database=fleet"
+  # The fault tests restart the servers: RabbitMQ by node name, PostgreSQL by its data folder.
+  export FLEET_TEST_RABBITMQ_NODE="$node@localhost" FLEET_TEST_POSTGRES_DATA="$dir/postgres" FLEET_TEST_PG_BIN="$FLEET_PG_BIN"
 fi
-export FLEET_TEST_RABBITMQ="amqp://fleet:$password@127.0.0.1:$((base + 672))/"
-export FLEET_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$((base + 674))/"
-export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$((base + 432));Username=fleet;Password=$password;Database=fleet"
-# The fault tests restart the servers: RabbitMQ by node name, PostgreSQL by its data folder.
-export FLEET_TEST_RABBITMQ_NODE="$node@localhost" FLEET_TEST_POSTGRES_DATA="$dir/postgres" FLEET_TEST_PG_BIN="$FLEET_PG_BIN"
 set +e
 
 passed=0 failed=0
@@ -41,7 +65,9 @@ else
   echo "compose: docker-compose config FAILED"; failed=$((failed + 1))
 fi
 # A new user's clone under /root (mode 700) must run the servers too, not die at their pid files.
-if "$FLEET_ROOT/infra/local/check-anywhere.sh" $((base + 5000)) "$node-anywhere"; then
+if [[ $servers == containers ]]; then
+  echo "anywhere: skipped (FLEET_TEST_SERVERS=containers runs no native server)"
+elif "$FLEET_ROOT/infra/local/check-anywhere.sh" $((base + 5000)) "$node-anywhere"; then
   echo "anywhere: servers from a closed checkout passed"; passed=$((passed + 1))
 else
   echo "anywhere: servers from a closed checkout FAILED"; failed=$((failed + 1))

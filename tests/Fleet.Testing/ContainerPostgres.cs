@@ -1,3 +1,4 @@
+using DotNet.Testcontainers.Configurations;
 using Npgsql;
 using Testcontainers.PostgreSql;
 
@@ -22,6 +23,9 @@ internal sealed class ContainerPostgres : ITestPostgres, IAsyncDisposable
             .WithUsername(ContainerSettings.User)
             .WithPassword(ContainerSettings.Password)
             .WithDatabase(Database)
+            // The builder's command is its server options alone, which only the official entrypoint turns into a postgres
+            // command line; named in full, any image that runs its command (the fleet-local stand-in too) starts the same server.
+            .WithCommand(new OverwriteEnumerable<string>(["postgres", "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"]))
             .WithPortBinding(port, PostgreSqlBuilder.PostgreSqlPort)
             .WithLabel(ContainerSettings.Label, ContainerSettings.PortBaseLabel)
             // SIGINT is PostgreSQL's fast shutdown (sessions ended, like pg_ctl -m fast); SIGTERM would wait for every pooled session.
