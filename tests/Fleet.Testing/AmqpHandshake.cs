@@ -5,10 +5,11 @@ using DotNet.Testcontainers.Containers;
 namespace Fleet.Testing;
 
 /// <summary>
-/// Ready when the broker, through its published port, answers AMQP's protocol header with a method frame
-/// (Connection.Start): a real listener, not Docker's proxy, which accepts connections for a stopped one too.
+/// Ready when the broker at <paramref name="amqp"/> (the address the tests use, not the container's host name, which
+/// Testcontainers may guess as a bridge gateway) answers AMQP's protocol header with a method frame (Connection.Start):
+/// a real listener, not Docker's proxy, which accepts connections for a stopped one too.
 /// </summary>
-internal sealed class AmqpHandshake(int containerPort) : IWaitUntil
+internal sealed class AmqpHandshake(Uri amqp) : IWaitUntil
 {
     private static readonly byte[] ProtocolHeader = "AMQP\0\0\u0009\u0001"u8.ToArray();
 
@@ -18,7 +19,7 @@ internal sealed class AmqpHandshake(int containerPort) : IWaitUntil
         using var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(container.Hostname, container.GetMappedPublicPort(containerPort), timeout.Token);
+            await client.ConnectAsync(amqp.Host, amqp.Port, timeout.Token);
             var stream = client.GetStream();
             await stream.WriteAsync(ProtocolHeader, timeout.Token);
             var frame = new byte[1];

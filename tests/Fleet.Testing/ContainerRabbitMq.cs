@@ -25,9 +25,8 @@ internal sealed class ContainerRabbitMq : ITestRabbitMq, IAsyncDisposable
             .WithCreateParameterModifier(ContainerSettings.Create(stopSignal: "SIGTERM"))
             // Beside the builder's own wait for "Server startup complete": listeners that answer, users that sign in.
             .WithWaitStrategy(Wait.ForUnixContainer()
-                .AddCustomWaitStrategy(new AmqpHandshake(RabbitMqBuilder.RabbitMqPort))
-                .UntilHttpRequestIsSucceeded(request => request.ForPort(ManagementPort).ForPath("/api/overview")
-                    .WithBasicAuthentication(ContainerSettings.User, ContainerSettings.Password)))
+                .AddCustomWaitStrategy(new AmqpHandshake(Amqp))
+                .AddCustomWaitStrategy(new ManagementOverview(Management, ContainerSettings.User, ContainerSettings.Password)))
             .Build();
     }
 
