@@ -1,6 +1,8 @@
 using Fleet.EndToEnd.Tests.Infrastructure;
+using Fleet.Testing;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
+[assembly: AssemblyFixture(typeof(TestServersCleanup))]
 
 namespace Fleet.EndToEnd.Tests;
 

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fleet.EndToEnd.Tests.Infrastructure;
+using Fleet.Testing;
 
 namespace Fleet.EndToEnd.Tests;
 

@@ -1,17 +1,16 @@
 using Fleet.Storage.Postgres;
+using Fleet.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Fleet.Storage.Tests;
 
 /// <summary>
-/// PostgreSQL named by <c>FLEET_TEST_POSTGRES</c>. Every database this fixture hands out is a new schema
-/// (<c>Search Path</c>), dropped at the end. Without the variable every test fails: it never skips.
+/// The tests' PostgreSQL (<see cref="TestServers"/>: test.sh's, or a container). Every database this fixture hands out
+/// is a new schema (<c>Search Path</c>), dropped at the end. Without a server every test fails: it never skips.
 /// </summary>
 public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
 {
-    public const string Variable = "FLEET_TEST_POSTGRES";
-
     private readonly List<string> _schemas = [];
     private readonly List<IFleetStore> _stores = [];
     private string _connectionString = "";
@@ -30,16 +29,8 @@ public sealed class PostgresStoreFixture : IStoreFixture, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var connectionString = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                $"{Variable} is not set: the PostgreSQL store tests need a server. Set it to an Npgsql connection string, "
-                + "e.g. Host=127.0.0.1;Port=5432;Username=fleet;Password=fleet;Database=postgres (CI's script starts one and sets it).");
-        }
-
-        _connectionString = connectionString;
-        _admin = NpgsqlDataSource.Create(connectionString);
+        _connectionString = (await TestServers.PostgresAsync()).ConnectionString;
+        _admin = NpgsqlDataSource.Create(_connectionString);
         ConnectionString = await CreateEmptyDatabaseAsync(TestContext.Current.CancellationToken);
         _store = OpenStore(ConnectionString);
         await _store.MigrateAsync(TestContext.Current.CancellationToken);

@@ -3,6 +3,8 @@
 # image does from POSTGRES_USER (default postgres), POSTGRES_PASSWORD (required) and POSTGRES_DB (default the user),
 # with scram-sha-256 for every host; then runs the server as the postgres user.
 set -euo pipefail
+# As the official image: options alone (`-c fsync=off`) are the server's.
+if [[ ${1:-} == -* ]]; then set -- postgres "$@"; fi
 as_postgres() { setpriv --reuid postgres --regid postgres --init-groups "$@"; }
 install -d -o postgres -g postgres -m 2775 /var/run/postgresql
 if [[ ! -s $PGDATA/PG_VERSION ]]; then

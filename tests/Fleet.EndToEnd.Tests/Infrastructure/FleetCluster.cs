@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Fleet.Testing;
 using Npgsql;
 
 namespace Fleet.EndToEnd.Tests.Infrastructure;
@@ -19,6 +20,8 @@ public class FleetCluster : IAsyncLifetime
     private readonly string _id = $"e2e{Guid.NewGuid():N}"[..15];
     private string _runDirectory = "";
     private Dictionary<string, string> _common = [];
+    private ITestRabbitMq _rabbitMq = null!;
+    private ITestPostgres _postgres = null!;
 
     public const int WorkerMemoryMB = 2048;
 
@@ -50,6 +53,8 @@ public class FleetCluster : IAsyncLifetime
     {
         _runDirectory = Path.Combine(RepoPaths.Root, ".fleet", "test", "e2e", _id);
         Directory.CreateDirectory(_runDirectory);
+        _rabbitMq = await TestServers.RabbitMqAsync();
+        _postgres = await TestServers.PostgresAsync();
         var bus = await CreateVirtualHostAsync();
         var store = await CreateDatabaseAsync();
         await SeedAsync(store);
@@ -222,11 +227,11 @@ public class FleetCluster : IAsyncLifetime
 
     private string VirtualHost => _id;
 
-    private static HttpClient Management()
+    private HttpClient Management()
     {
-        var amqp = TestServers.RabbitMq;
+        var amqp = _rabbitMq.Amqp;
         var credentials = Uri.UnescapeDataString(amqp.UserInfo);
-        var management = TestServers.RabbitMqManagement;
+        var management = _rabbitMq.Management;
         if (management.UserInfo.Length > 0)
         {
             credentials = Uri.UnescapeDataString(management.UserInfo);
@@ -240,11 +245,11 @@ public class FleetCluster : IAsyncLifetime
     private async Task<string> CreateVirtualHostAsync()
     {
         using var management = Management();
-        var user = Uri.UnescapeDataString(TestServers.RabbitMq.UserInfo.Split(':')[0]);
+        var user = Uri.UnescapeDataString(_rabbitMq.Amqp.UserInfo.Split(':')[0]);
         (await management.PutAsync($"/api/vhosts/{VirtualHost}", null)).EnsureSuccessStatusCode();
         (await management.PutAsJsonAsync($"/api/permissions/{VirtualHost}/{Uri.EscapeDataString(user)}",
             new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
-        var amqp = TestServers.RabbitMq;
+        var amqp = _rabbitMq.Amqp;
         return $"amqp://{amqp.UserInfo}@{amqp.Host}:{amqp.Port}/{VirtualHost}";
     }
 
@@ -280,14 +285,14 @@ public class FleetCluster : IAsyncLifetime
             (await management.DeleteAsync($"{path}/{Uri.EscapeDataString(binding.GetProperty("properties_key").GetString()!)}")).EnsureSuccessStatusCode();
         }
 
-        return new Rebinding(path);
+        return new Rebinding(this, path);
     }
 
-    private sealed class Rebinding(string path) : IAsyncDisposable
+    private sealed class Rebinding(FleetCluster cluster, string path) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            using var management = Management();
+            using var management = cluster.Management();
             (await management.PostAsJsonAsync(path, new { routing_key = "" })).EnsureSuccessStatusCode();
         }
     }
@@ -305,7 +310,7 @@ public class FleetCluster : IAsyncLifetime
     public async Task<int> DropStoreSessionsAsync(string service)
     {
         const string Sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @database AND application_name = @service";
-        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
         await using var terminate = new NpgsqlCommand(Sql, connection);
         terminate.Parameters.AddWithValue("database", Database);
@@ -326,12 +331,12 @@ public class FleetCluster : IAsyncLifetime
 
     private sealed class StoreUnblocking(FleetCluster cluster) : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync() => await AdministerAsync($"ALTER DATABASE \"{cluster.Database}\" ALLOW_CONNECTIONS true");
+        public async ValueTask DisposeAsync() => await cluster.AdministerAsync($"ALTER DATABASE \"{cluster.Database}\" ALLOW_CONNECTIONS true");
     }
 
-    private static async Task AdministerAsync(string sql)
+    private async Task AdministerAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
@@ -341,16 +346,16 @@ public class FleetCluster : IAsyncLifetime
 
     private async Task<string> CreateDatabaseAsync()
     {
-        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", connection);
         await create.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = Database }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = Database }.ConnectionString;
     }
 
     private async Task DropDatabaseAsync()
     {
-        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
