@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fleet.EndToEnd.Tests.Infrastructure;
+using Fleet.Testing;
 
 namespace Fleet.EndToEnd.Tests;
 
@@ -59,7 +60,7 @@ public sealed class CustomRuntimeTests(CustomImageCluster fleet)
     {
         var name = ServerledgeApi.UniqueName("custom");
         await CreateOkAsync(name, fleet.Image.Tag);
-        var broker = TestServers.RabbitMq;
+        var broker = (await TestServers.RabbitMqAsync()).Amqp;
         string[] hosts = ["127.0.0.1", "172.17.0.1", .. await HostAddressesAsync(broker.Host)];
 
         var report = await _api.InvokeOkAsync(name, new { Params = new { op = "net", hosts, port = broker.Port } });
