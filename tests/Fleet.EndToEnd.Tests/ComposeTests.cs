@@ -16,7 +16,7 @@ public sealed class ComposeTests(ComposeDeployment fleet) : IClassFixture<Compos
     private static readonly Dictionary<string, string> Functions = new()
     {
         ["compose.py"] = """
-            import socket, time
+            import socket
 
             def reach(params, context):
                 outcomes = []
@@ -30,10 +30,6 @@ public sealed class ComposeTests(ComposeDeployment fleet) : IClassFixture<Compos
 
             def allocate(params, context):
                 return len(b"x" * (int(params["mb"]) * 1024 * 1024))
-
-            def slow(params, context):
-                time.sleep(0.05)
-                return int(params["n"]) * 2
             """,
     };
 
@@ -94,7 +90,7 @@ public sealed class ComposeTests(ComposeDeployment fleet) : IClassFixture<Compos
     public async Task Killing_a_worker_container_during_200_async_calls_loses_none_then_a_third_worker_takes_calls()
     {
         var name = ServerledgeApi.UniqueName("slow");
-        await _api.CreateOkAsync(name, "python310", "compose.slow", Functions);
+        await _api.CreateOkAsync(name, "python310", "slow.work", SampleFunctions.Slow);
         var workers = await fleet.WorkerContainersAsync();
         Assert.Equal(2, workers.Count);
 

@@ -13,6 +13,18 @@ internal static class SampleFunctions
             """,
     };
 
+    /// <summary>A call that takes 50 ms and doubles its parameter n (<c>slow.work</c>), for calls still running when a worker dies.</summary>
+    public static readonly Dictionary<string, string> Slow = new()
+    {
+        ["slow.py"] = """
+            import time
+
+            def work(params, context):
+                time.sleep(0.05)
+                return int(params["n"]) * 2
+            """,
+    };
+
     /// <summary>Faasm's Python echo, as its documentation gives it (faasm/python func/python/echo.py).</summary>
     public const string FaasmEcho = """
         from pyfaasm.core import get_input_len, read_input, write_output

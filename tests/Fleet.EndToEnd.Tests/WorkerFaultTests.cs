@@ -12,24 +12,13 @@ namespace Fleet.EndToEnd.Tests;
 [Collection(nameof(FaultCollection))]
 public sealed class WorkerFaultTests(FaultCluster fleet)
 {
-    private static readonly Dictionary<string, string> Slow = new()
-    {
-        ["slow.py"] = """
-            import time
-
-            def work(params, context):
-                time.sleep(0.05)
-                return int(params["n"]) * 2
-            """,
-    };
-
     private readonly ServerledgeApi _api = new(fleet.Gateway);
 
     [Fact]
     public async Task Killing_a_worker_during_200_async_calls_loses_none_of_them()
     {
         var name = ServerledgeApi.UniqueName("slow");
-        await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
+        await _api.CreateOkAsync(name, "python310", "slow.work", SampleFunctions.Slow);
 
         // Half before the kill (some running on the victim), half after (placed on it until the scheduler notices).
         var ids = await _api.SubmitDoublingAsync(name, 0, 100);
@@ -45,7 +34,7 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
     public async Task A_worker_stopped_with_SIGTERM_finishes_or_hands_back_its_work_and_exits_cleanly()
     {
         var name = ServerledgeApi.UniqueName("slow");
-        await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
+        await _api.CreateOkAsync(name, "python310", "slow.work", SampleFunctions.Slow);
         fleet.StartWorker(3);
         await WaitForLiveWorkersAsync();
 
@@ -61,7 +50,7 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
     public async Task Warm_sync_calls_go_from_gateway_to_worker_and_are_served_while_the_scheduler_is_down()
     {
         var name = ServerledgeApi.UniqueName("slow");
-        await _api.CreateOkAsync(name, "python310", "slow.work", Slow);
+        await _api.CreateOkAsync(name, "python310", "slow.work", SampleFunctions.Slow);
         await _api.InvokeOkAsync(name, new { Params = new { n = "1" } });
 
         // The gateway learns of the now idle instance from the worker's next heartbeat (one a second).
@@ -92,13 +81,13 @@ public sealed class WorkerFaultTests(FaultCluster fleet)
     public async Task Calls_that_need_the_store_wait_out_a_drop_of_its_connections()
     {
         var warm = ServerledgeApi.UniqueName("slow");
-        await _api.CreateOkAsync(warm, "python310", "slow.work", Slow);
+        await _api.CreateOkAsync(warm, "python310", "slow.work", SampleFunctions.Slow);
         await _api.AssertAllDoubledAsync(await _api.SubmitDoublingAsync(warm, 0, 20), TimeSpan.FromSeconds(90));
         Assert.True(await fleet.DropStoreSessionsAsync("Fleet.Worker") > 0, "the workers held no store sessions to drop");
 
         // A new function is cold everywhere: a worker's first store use after the drop reads its package.
         var cold = ServerledgeApi.UniqueName("slow");
-        await _api.CreateOkAsync(cold, "python310", "slow.work", Slow);
+        await _api.CreateOkAsync(cold, "python310", "slow.work", SampleFunctions.Slow);
         await _api.AssertAllDoubledAsync(await _api.SubmitDoublingAsync(cold, 0, 40), TimeSpan.FromSeconds(90));
         await DeleteAsync(warm);
         await DeleteAsync(cold);
