@@ -14,7 +14,8 @@
 # (tests/Fleet.Testing), images FLEET_TEST_RABBITMQ_IMAGE (default rabbitmq:3.13-management) and FLEET_TEST_POSTGRES_IMAGE
 # (default postgres:15), on the same ports from FLEET_TEST_PORT_BASE. It sets DOCKER_API_VERSION to the engine's own
 # (Testcontainers 4.16 needs 1.41 with Debian's 20.10 engine) and TESTCONTAINERS_RYUK_DISABLED=true unless they are set,
-# and removes containers labelled fleet.test-servers=<port base> that a killed run left, before and after the run.
+# and removes containers labelled fleet.test-servers=<port base> that a killed run or an earlier project left: before the
+# run, before each test project and after the run.
 # With native servers (the default) and no arguments, the PostgreSQL store tests run a second time on a Testcontainers
 # PostgreSQL (the stand-in image), as Fleet.Storage.Tests.Containers.
 set -uo pipefail
@@ -108,6 +109,8 @@ run_project() {
   shift 2
   # This run's results only: a killed run's test host may still write its .trx into the folder after the rm above.
   rm -rf "${results:?}/$name"
+  # The containers an earlier project's test process left (one that ended before removing them) hold the fixed ports.
+  [[ $servers == containers ]] && sweep
   trx=$results/$name/$name.trx
   if ((build == 0)); then
     "${test_env[@]}" dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results/$name" \
