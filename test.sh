@@ -14,8 +14,8 @@
 # (tests/Fleet.Testing), images FLEET_TEST_RABBITMQ_IMAGE (default rabbitmq:3.13-management) and FLEET_TEST_POSTGRES_IMAGE
 # (default postgres:15), on the same ports from FLEET_TEST_PORT_BASE. It sets DOCKER_API_VERSION to the engine's own
 # (Testcontainers 4.16 needs 1.41 with Debian's 20.10 engine) and TESTCONTAINERS_RYUK_DISABLED=true unless they are set,
-# and removes containers labelled fleet.test-servers=<port base> that a killed run or an earlier project left: before the
-# run, before each test project and after the run.
+# and removes containers labelled fleet.test-servers=<port base> that a killed run or an earlier project left: before
+# each test project and after the run.
 # With native servers (the default) and no arguments, the PostgreSQL store tests run a second time on a Testcontainers
 # PostgreSQL (the stand-in image), as Fleet.Storage.Tests.Containers.
 set -uo pipefail
@@ -44,9 +44,9 @@ images_log=$dir/local-images.log
 "$FLEET_ROOT/infra/docker/local-images.sh" > "$images_log" 2>&1 &
 images_job=$!
 if [[ $servers == containers ]]; then
-  # The fixtures remove their containers themselves; these are what a killed test process left on this port base.
+  # The fixtures remove their containers themselves; these are what a killed test process left on this port base
+  # (swept before each project, run_project, and at the end).
   sweep() { docker ps -aq --filter "label=fleet.test-servers=$base" | xargs -r docker rm -f -v >/dev/null; }
-  sweep
   trap 'sweep; fleet_docker_stop' EXIT
   unset FLEET_TEST_RABBITMQ FLEET_TEST_RABBITMQ_MANAGEMENT FLEET_TEST_POSTGRES
   export FLEET_TEST_PORT_BASE=$base
